@@ -1,0 +1,132 @@
+/**
+ * The service's configuration: read from the environment once, validated, typed.
+ * Every problem is collected so one start-up message names every invalid variable.
+ */
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = 'json' | 'pretty';
+
+export interface Config {
+  port: number;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** Origins allowed by CORS on /api/*: those of FRONTEND_URL and BACKEND_URL. */
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  /** How long in-flight requests may take to finish after SIGTERM. */
+  drainTimeoutMs: number;
+  /** Hard deadline for the whole shutdown (drain + flushes); the process exits when it passes. */
+  shutdownTimeoutMs: number;
+  /** Must exceed the load balancer's idle timeout (ALB: 60 s) or it closes sockets the LB still uses. */
+  keepAliveTimeoutMs: number;
+  environment: string;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Collects values and problems; each reader returns the default when it records a problem. */
+export class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      return this.invalid(name, value, `an integer from ${min} to ${max}`, fallback);
+    }
+    return Number(value);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const match = allowed.find((option) => option === value.toLowerCase());
+    return match ?? this.invalid(name, value, `one of ${allowed.join(', ')}`, fallback);
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(value)) return true;
+    if (['false', '0', 'no', 'off'].includes(value)) return false;
+    return this.invalid(name, value, 'true or false', fallback);
+  }
+
+  /** An http(s) URL; returns it normalised, or undefined when unset and no fallback is given. */
+  url(name: string, fallback?: string): string | undefined {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) return undefined;
+    try {
+      const url = new URL(value);
+      if (url.protocol === 'http:' || url.protocol === 'https:') return url.href;
+    } catch {
+      // reported below
+    }
+    return this.invalid(name, value, 'an http:// or https:// URL', undefined);
+  }
+
+  /** A size such as 100kb, 1mb or a number of bytes. */
+  bytes(name: string, fallback: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(value);
+    const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+    const size = match ? Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1) : NaN;
+    if (!(size >= 1 && size <= max)) {
+      return this.invalid(name, value, `a size from 1 byte to ${max / 1024 / 1024}mb (e.g. 100kb)`, fallback);
+    }
+    return size;
+  }
+
+  invalid<T>(name: string, value: string, expected: string, fallback: T): T {
+    this.problems.push(`${name} must be ${expected} (got ${JSON.stringify(truncate(value))})`);
+    return fallback;
+  }
+}
+
+function truncate(value: string): string {
+  return value.length > 64 ? `${value.slice(0, 61)}...` : value;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const read = new EnvReader(env);
+  const frontendUrl = read.url('FRONTEND_URL', 'http://localhost:3000');
+  const backendUrl = read.url('BACKEND_URL', 'http://localhost:4567');
+  const config: Config = {
+    port: read.integer('PORT', 4567, 0, 65535),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: read.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+    corsOrigins: [frontendUrl, backendUrl].filter((url) => url !== undefined).map((url) => new URL(url).origin),
+    bodyLimitBytes: read.bytes('BODY_LIMIT', 100 * 1024, 10 * 1024 * 1024),
+    drainTimeoutMs: read.integer('DRAIN_TIMEOUT_MS', 10_000, 0, 600_000),
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
+    keepAliveTimeoutMs: read.integer('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 3_600_000),
+    environment: read.string('DEPLOYMENT_ENVIRONMENT', 'development'),
+  };
+  if (config.drainTimeoutMs >= config.shutdownTimeoutMs) {
+    read.problems.push(
+      `DRAIN_TIMEOUT_MS (${config.drainTimeoutMs}) must be less than SHUTDOWN_TIMEOUT_MS (${config.shutdownTimeoutMs}) to leave time for flushing telemetry`,
+    );
+  }
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}
