@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+
 /**
  * The service's configuration: read from the environment once, validated, typed.
  * Every problem is collected so one start-up message names every invalid variable.
@@ -21,6 +25,36 @@ export interface Config {
   /** Must exceed the load balancer's idle timeout (ALB: 60 s) or it closes sockets the LB still uses. */
   keepAliveTimeoutMs: number;
   environment: string;
+  telemetry: TelemetryConfig;
+}
+
+export interface TelemetryConfig {
+  serviceName: string;
+  serviceVersion: string;
+  /** The commit the image was built from, when the build said (GIT_SHA). */
+  gitSha: string | undefined;
+  /** Where the pod runs, from the downward API: resource attributes and the log stream name. */
+  kubernetes: { podName?: string; namespace?: string; nodeName?: string };
+  otel: { enabled: boolean };
+  xray: {
+    enabled: boolean;
+    /** `host:port` (or `udp:host:port tcp:host:port`) of the X-Ray daemon. */
+    daemonAddress: string;
+    segmentName: string;
+    /** Poll sampling rules through the daemon's TCP port; local rules apply when it is unreachable. */
+    centralizedSampling: boolean;
+    /** Local rules from XRAY_SAMPLING_RULES (a JSON file) instead of the shipped ones. */
+    samplingRules: SamplingRules | undefined;
+  };
+  rollbar: { accessToken: string | undefined; endpoint: string | undefined };
+  cloudwatch: { logGroup: string | undefined; logStream: string; region: string | undefined; endpoint: string | undefined };
+}
+
+/** The X-Ray SDK's local sampling rules document (version 2). */
+export interface SamplingRules {
+  version: number;
+  default: { fixed_target: number; rate: number };
+  rules?: { description?: string; host: string; http_method: string; url_path: string; fixed_target: number; rate: number }[];
 }
 
 export type Env = Record<string, string | undefined>;
@@ -81,7 +115,7 @@ export class EnvReader {
     } catch {
       // reported below
     }
-    return this.invalid(name, value, 'an http:// or https:// URL', undefined);
+    this.invalid(name, value, 'an http:// or https:// URL', undefined);
   }
 
   /** A size such as 100kb, 1mb or a number of bytes. */
@@ -103,6 +137,81 @@ export class EnvReader {
   }
 }
 
+const HOST_PORT = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):\d{1,5}$/;
+
+/** The X-Ray SDK throws at load on a bad daemon address, so it is checked here first. */
+function isDaemonAddress(value: string): boolean {
+  const parts = value.split(/\s+/);
+  if (parts.length === 1) return HOST_PORT.test(value);
+  const byProtocol = new Map(parts.map((part) => [part.slice(0, 4), part.slice(4)]));
+  return (
+    parts.length === 2 &&
+    HOST_PORT.test(byProtocol.get('udp:') ?? '') &&
+    HOST_PORT.test(byProtocol.get('tcp:') ?? '')
+  );
+}
+
+function readTelemetry(read: EnvReader): TelemetryConfig {
+  const serviceName = read.string('OTEL_SERVICE_NAME', 'cruddur-backend');
+  const podName = read.raw('K8S_POD_NAME');
+  const daemonAddress = read.string('AWS_XRAY_DAEMON_ADDRESS', '127.0.0.1:2000');
+  if (!isDaemonAddress(daemonAddress)) {
+    read.invalid('AWS_XRAY_DAEMON_ADDRESS', daemonAddress, 'host:port or "udp:host:port tcp:host:port"', undefined);
+  }
+  read.url('OTEL_EXPORTER_OTLP_ENDPOINT');
+  read.url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const logGroup = read.raw('CLOUDWATCH_LOG_GROUP');
+  if (logGroup !== undefined && !/^[.\-_/#A-Za-z0-9]{1,512}$/.test(logGroup)) {
+    read.invalid('CLOUDWATCH_LOG_GROUP', logGroup, 'a log group name (letters, digits, . - _ / #)', undefined);
+  }
+  const logStream = read.string('CLOUDWATCH_LOG_STREAM', `${podName ?? hostname()}/${process.pid}`);
+  if (!/^[^:*]{1,512}$/.test(logStream)) {
+    read.invalid('CLOUDWATCH_LOG_STREAM', logStream, 'a log stream name (no : or *)', undefined);
+  }
+  const region = read.raw('AWS_REGION') ?? read.raw('AWS_DEFAULT_REGION');
+  if (logGroup !== undefined && region === undefined) {
+    read.problems.push('AWS_REGION must be set when CLOUDWATCH_LOG_GROUP is set');
+  }
+  return {
+    serviceName,
+    serviceVersion: packageVersion(),
+    gitSha: read.raw('GIT_SHA'),
+    kubernetes: { podName, namespace: read.raw('K8S_NAMESPACE_NAME'), nodeName: read.raw('K8S_NODE_NAME') },
+    otel: { enabled: !read.boolean('OTEL_SDK_DISABLED', false) },
+    xray: {
+      enabled: read.boolean('XRAY_ENABLED', true),
+      daemonAddress,
+      segmentName: read.string('AWS_XRAY_TRACING_NAME', serviceName),
+      centralizedSampling: read.boolean('XRAY_CENTRALIZED_SAMPLING', false),
+      samplingRules: readSamplingRules(read),
+    },
+    rollbar: { accessToken: read.raw('ROLLBAR_ACCESS_TOKEN'), endpoint: read.url('ROLLBAR_ENDPOINT') },
+    cloudwatch: { logGroup, logStream, region, endpoint: read.url('CLOUDWATCH_ENDPOINT') },
+  };
+}
+
+function readSamplingRules(read: EnvReader): SamplingRules | undefined {
+  const file = read.raw('XRAY_SAMPLING_RULES');
+  if (file === undefined) return undefined;
+  try {
+    const rules = JSON.parse(readFileSync(file, 'utf8')) as Partial<SamplingRules>;
+    if (typeof rules.version === 'number' && typeof rules.default?.rate === 'number') return rules as SamplingRules;
+  } catch {
+    // reported below
+  }
+  read.invalid('XRAY_SAMPLING_RULES', file, 'a readable X-Ray sampling rules JSON file (version, default, rules)', undefined);
+}
+
+/** The version in package.json, which sits two levels above the compiled file in the image and in a checkout. */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 function truncate(value: string): string {
   return value.length > 64 ? `${value.slice(0, 61)}...` : value;
 }
@@ -121,6 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
     keepAliveTimeoutMs: read.integer('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 3_600_000),
     environment: read.string('DEPLOYMENT_ENVIRONMENT', 'development'),
+    telemetry: readTelemetry(read),
   };
   if (config.drainTimeoutMs >= config.shutdownTimeoutMs) {
     read.problems.push(

@@ -1,0 +1,28 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Segment } from 'aws-xray-sdk-core';
+
+/** What every log line written while serving a request should carry. */
+export interface RequestContext {
+  requestId: string;
+  /** Filled by the telemetry middleware when the request is traced. */
+  trace?: RequestTrace;
+}
+
+export interface RequestTrace {
+  traceId: string;
+  /** The request's server span (and X-Ray segment) id. */
+  spanId: string;
+  xrayTraceId: string;
+  /** Present when X-Ray samples the request: subsegments hang from it. */
+  segment?: Segment;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+export function currentRequestContext(): RequestContext | undefined {
+  return storage.getStore();
+}

@@ -1,0 +1,64 @@
+/**
+ * The process: reads the configuration, serves, and owns shutdown. Start it with the telemetry bootstrap first:
+ *   node --require ./dist/src/telemetry/instrumentation.js dist/src/main.js
+ * (imported first below too, so http and koa are instrumented even without the flag).
+ */
+import { openTelemetry } from './telemetry/instrumentation';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { Lifecycle } from './framework/lifecycle';
+import { startServer } from './framework/server';
+import { startTelemetry } from './telemetry/telemetry';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const lifecycle = new Lifecycle();
+  const telemetry = startTelemetry(config, lifecycle, openTelemetry);
+  const { logger } = telemetry;
+
+  // An error nothing caught: report it, flush what can be flushed in a bounded time, and exit non-zero.
+  const fatal = (kind: string) => (err: unknown) => {
+    void telemetry.reportFatal(kind, err).finally(() => process.exit(1));
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled rejection'));
+
+  const app = createApp({ config, logger, lifecycle, telemetry });
+  const { port, drain } = await startServer(app, { port: config.port, keepAliveTimeoutMs: config.keepAliveTimeoutMs });
+  logger.info('listening', { port, environment: config.environment, version: config.telemetry.serviceVersion });
+
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn('second signal: exiting now', { signal });
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    }
+    stopping = true;
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    // The whole shutdown is bounded: past the deadline the process goes, whatever is still pending.
+    setTimeout(() => {
+      logger.error('shutdown deadline passed: exiting', { timeout_ms: config.shutdownTimeoutMs });
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+
+    logger.info('shutting down', { signal, drain_timeout_ms: config.drainTimeoutMs });
+    lifecycle.startDraining();
+    const drained = await drain(config.drainTimeoutMs);
+    logger.info('http server closed', { outcome: drained });
+    for (const hook of await lifecycle.runShutdownHooks(deadline)) {
+      logger.info('shutdown hook finished', { hook: hook.name, outcome: hook.outcome, ms: hook.ms });
+    }
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, (received) => {
+      void shutdown(received);
+    });
+  }
+}
+
+main().catch((err: unknown) => {
+  // A configuration error is the operator's to fix: one readable line, no stack trace.
+  process.stderr.write(`${err instanceof ConfigError ? err.message : `Failed to start: ${String(err)}`}\n`);
+  process.exit(1);
+});

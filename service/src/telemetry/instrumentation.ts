@@ -1,0 +1,100 @@
+/**
+ * The OpenTelemetry bootstrap. It must run before anything it instruments is loaded (http, koa), so the
+ * process starts with `node --require ./dist/src/telemetry/instrumentation.js dist/src/main.js`; main.ts
+ * also imports it first, so the order holds even when someone forgets the flag.
+ *
+ * Standard OTEL_* variables configure it (exporter, endpoint, sampler, batch sizes). Defaults: traces over
+ * OTLP http/protobuf to http://localhost:4318 (the collector sidecar), no metrics or logs signal.
+ */
+import type { IncomingMessage } from 'node:http';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { KoaLayerType } from '@opentelemetry/instrumentation-koa';
+import { getNodeAutoInstrumentations, getResourceDetectors } from '@opentelemetry/auto-instrumentations-node';
+import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { type Config, loadConfig } from '../config';
+import { isProbe } from '../framework/probe-paths';
+import { IncomingRootIdGenerator, XRayRootPropagator } from './trace-ids';
+
+export interface OpenTelemetryHandle {
+  enabled: boolean;
+  /** Flushes buffered spans and stops the SDK; safe to call when disabled. */
+  shutdown: () => Promise<void>;
+}
+
+/** Defaults for variables the SDK reads itself, applied only when the operator left them unset. */
+const SDK_DEFAULTS: Record<string, string> = {
+  // Only traces: nothing listens for metrics or logs, and an exporter to nowhere logs an error every minute.
+  OTEL_METRICS_EXPORTER: 'none',
+  OTEL_LOGS_EXPORTER: 'none',
+  // http and koa are what this service does; dns/net/fs add spans nobody reads. AWS detectors only on request
+  // (eks profile), as off AWS they wait for a metadata endpoint that never answers.
+  OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,koa',
+  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance,container',
+};
+
+function resourceAttributes({ environment, telemetry }: Config) {
+  const attributes: Record<string, string> = {
+    'service.name': telemetry.serviceName,
+    'service.version': telemetry.serviceVersion,
+    'deployment.environment.name': environment,
+  };
+  const optional: Record<string, string | undefined> = {
+    'vcs.ref.head.revision': telemetry.gitSha,
+    'k8s.pod.name': telemetry.kubernetes.podName,
+    'k8s.namespace.name': telemetry.kubernetes.namespace,
+    'k8s.node.name': telemetry.kubernetes.nodeName,
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) attributes[key] = value;
+  return attributes;
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
+  for (const [name, value] of Object.entries(SDK_DEFAULTS)) process.env[name] ??= value;
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes(resourceAttributes(config)),
+    resourceDetectors: getResourceDetectors(),
+    idGenerator: new IncomingRootIdGenerator(),
+    // Extraction runs in order and a later find wins: an X-Ray header (ALB, API Gateway, other AWS SDKs)
+    // beats traceparent, and a Root-only ALB header still keeps its trace id.
+    textMapPropagator: new CompositePropagator({
+      propagators: [
+        new W3CTraceContextPropagator(),
+        new W3CBaggagePropagator(),
+        new AWSXRayPropagator(),
+        new XRayRootPropagator(),
+      ],
+    }),
+    instrumentations: getNodeAutoInstrumentations({
+      '@opentelemetry/instrumentation-http': {
+        ignoreIncomingRequestHook: (req) => isProbe(pathOf(req)),
+        // The only outgoing calls are telemetry's own (Rollbar, CloudWatch): tracing them is noise.
+        disableOutgoingRequestInstrumentation: true,
+      },
+      // One span per matched route (it carries http.route), not one per middleware.
+      '@opentelemetry/instrumentation-koa': { ignoreLayersType: [KoaLayerType.MIDDLEWARE] },
+    }),
+  });
+  sdk.start();
+  return { enabled: true, shutdown: () => sdk.shutdown() };
+}
+
+function start(): OpenTelemetryHandle {
+  const disabled = { enabled: false, shutdown: () => Promise.resolve() };
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch {
+    return disabled; // main.ts reports the invalid configuration and exits
+  }
+  return config.telemetry.otel.enabled ? startOpenTelemetry(config) : disabled;
+}
+
+export const openTelemetry: OpenTelemetryHandle = start();

@@ -1,0 +1,76 @@
+import { type Span, type SpanContext, TraceFlags, isSpanContextValid, trace } from '@opentelemetry/api';
+import type { Context, Middleware, Next } from 'koa';
+import { isProbe } from '../framework/probe-paths';
+import { currentRequestContext, type RequestTrace } from '../framework/request-context';
+import { matchedRoute } from '../framework/request-log';
+import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
+import { toXRayTraceId } from './trace-ids';
+import { parseXRayHeader } from './xray-header';
+import type { XRayRecorder } from './xray';
+
+const ids = new AWSXRayIdGenerator();
+
+/** The server span the http instrumentation opened for this request, when OpenTelemetry runs. */
+function serverSpan(): { span: Span; context: SpanContext; remoteParent?: SpanContext } | undefined {
+  const span = trace.getActiveSpan();
+  const context = span?.spanContext();
+  if (!span || !context || !isSpanContextValid(context)) return undefined;
+  // The SDK's span exposes its parent; the API's Span type does not.
+  const parent = (span as Span & { parentSpanContext?: SpanContext }).parentSpanContext;
+  return { span, context, remoteParent: parent?.isRemote ? parent : undefined };
+}
+
+/**
+ * Joins the request to its trace: one trace id for the OpenTelemetry spans, the X-Ray segment, the log lines
+ * and error reports, answered to the caller in `traceresponse` (W3C) and `X-Amzn-Trace-Id`.
+ *
+ * X-Ray samples a subset of what OpenTelemetry records: a request OpenTelemetry drops is never sent to X-Ray;
+ * one whose caller decided (a sampled flag in traceparent or X-Amzn-Trace-Id) follows that decision; otherwise the
+ * X-Ray rules decide (and `Sampled=?` gets the decision back).
+ */
+export function requestTracing(xray: XRayRecorder | undefined): Middleware {
+  return async function requestTracingMiddleware(ctx: Context, next: Next) {
+    const requestContext = currentRequestContext();
+    if (isProbe(ctx.path) || !requestContext) {
+      await next();
+      return;
+    }
+    const incoming = parseXRayHeader(ctx.get('x-amzn-trace-id'));
+    const otel = serverSpan();
+    const traceId = otel?.context.traceId ?? incoming.root?.replace(/^1-|-/g, '') ?? ids.generateTraceId();
+    const spanId = otel?.context.spanId ?? ids.generateSpanId();
+    const xrayTraceId = toXRayTraceId(traceId);
+
+    let sampled: boolean;
+    let rule: string | undefined;
+    if (otel) {
+      const otelSampled = (otel.context.traceFlags & TraceFlags.SAMPLED) !== 0;
+      if (!otelSampled || otel.remoteParent || !xray) sampled = otelSampled;
+      else [sampled, rule] = ruleDecision(xray.sample(ctx.req));
+      otel.span.setAttribute('app.request_id', requestContext.requestId);
+      ctx.set('traceresponse', `00-${traceId}-${spanId}-0${otelSampled ? 1 : 0}`);
+    } else if (incoming.root && (incoming.sampled === '0' || incoming.sampled === '1')) {
+      sampled = incoming.sampled === '1';
+    } else {
+      [sampled, rule] = xray ? ruleDecision(xray.sample(ctx.req)) : [false, undefined];
+    }
+    ctx.set('x-amzn-trace-id', `Root=${xrayTraceId};Sampled=${sampled ? 1 : 0}`);
+
+    const requestTrace: RequestTrace = { traceId, spanId, xrayTraceId };
+    if (xray && sampled) {
+      const parentId = otel ? otel.remoteParent?.spanId : incoming.parent;
+      requestTrace.segment = xray.openSegment({ xrayTraceId, id: spanId, parentId, rule, req: ctx.req });
+    }
+    requestContext.trace = requestTrace;
+    try {
+      await next();
+    } finally {
+      if (requestTrace.segment && xray) xray.closeSegment(requestTrace.segment, ctx.res, matchedRoute(ctx));
+    }
+  };
+}
+
+/** The sampler answers the matched rule's name for "yes", or a boolean. */
+function ruleDecision(decision: boolean | string): [boolean, string | undefined] {
+  return typeof decision === 'string' ? [true, decision] : [decision, undefined];
+}

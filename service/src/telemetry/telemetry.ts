@@ -1,0 +1,92 @@
+import { type DiagLogger, DiagLogLevel, diag, trace } from '@opentelemetry/api';
+import type { Context, Middleware } from 'koa';
+import type { Config } from '../config';
+import type { ErrorListener } from '../framework/errors';
+import type { Lifecycle } from '../framework/lifecycle';
+import { currentRequestContext } from '../framework/request-context';
+import { matchedRoute } from '../framework/request-log';
+import { type CloudWatchTransport, createCloudWatchTransport } from './cloudwatch-transport';
+import type { OpenTelemetryHandle } from './instrumentation';
+import { createLogger, type Logger } from './logger';
+import { requestTracing } from './request-tracing';
+import { ErrorReporter } from './rollbar';
+import { XRayRecorder } from './xray';
+
+/** Each flush gets at most this long; together they fit the shutdown deadline after the HTTP drain. */
+const FLUSH_TIMEOUT_MS = { rollbar: 3_000, cloudwatch: 5_000, opentelemetry: 5_000 } as const;
+
+export interface Telemetry {
+  logger: Logger;
+  /** Joins each request to its trace (X-Ray segment, response headers, log fields). */
+  requestTracing: Middleware;
+  /** Records a request's unexpected error on its span and segment, and reports it to Rollbar. */
+  onServerError: ErrorListener;
+  /** `/rollbar/test`: false when Rollbar is disabled. */
+  reportWarning: (message: string) => boolean;
+  /** For uncaught exceptions: log, report, flush (bounded). The caller exits afterwards. */
+  reportFatal: (kind: string, err: unknown) => Promise<void>;
+}
+
+/** The OpenTelemetry SDK's own warnings (an unreachable collector, dropped spans) go to our log, once formatted. */
+function diagLogger(logger: Logger): DiagLogger {
+  const log = (level: 'warn' | 'debug') => (message: string, ...args: unknown[]) => {
+    logger.log(level, message, { component: 'opentelemetry', details: args.map(String).join(' ') || undefined });
+  };
+  return { error: log('warn'), warn: log('warn'), info: log('debug'), debug: log('debug'), verbose: log('debug') };
+}
+
+/**
+ * Starts every telemetry destination the configuration enables and registers their flushes with the
+ * lifecycle, in the order shutdown needs: Rollbar, CloudWatch, then OpenTelemetry.
+ */
+export function startTelemetry(config: Config, lifecycle: Lifecycle, openTelemetry: OpenTelemetryHandle): Telemetry {
+  const { cloudwatch: cw, xray: xrayConfig } = config.telemetry;
+  let cloudwatch: CloudWatchTransport | undefined;
+  if (cw.logGroup) {
+    cloudwatch = createCloudWatchTransport({ logGroupName: cw.logGroup, logStreamName: cw.logStream, region: cw.region, endpoint: cw.endpoint });
+  }
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, transports: cloudwatch ? [cloudwatch] : [] });
+  logger.info(cloudwatch ? 'cloudwatch logs enabled' : 'cloudwatch logs disabled: CLOUDWATCH_LOG_GROUP is not set', {
+    log_group: cw.logGroup,
+    log_stream: cloudwatch ? cw.logStream : undefined,
+  });
+  if (openTelemetry.enabled) diag.setLogger(diagLogger(logger), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  logger.info(openTelemetry.enabled ? 'opentelemetry enabled' : 'opentelemetry disabled', {
+    service_name: config.telemetry.serviceName,
+    endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318',
+  });
+  const xray = xrayConfig.enabled ? XRayRecorder.start(xrayConfig, logger) : undefined;
+  logger.info(xray ? 'x-ray enabled' : 'x-ray disabled', {
+    daemon: xray ? xrayConfig.daemonAddress : undefined,
+    centralized_sampling: xray ? xrayConfig.centralizedSampling : undefined,
+  });
+  const errors = ErrorReporter.start(config, logger);
+
+  if (errors) lifecycle.onShutdown({ name: 'rollbar', run: () => errors.flush(FLUSH_TIMEOUT_MS.rollbar), timeoutMs: FLUSH_TIMEOUT_MS.rollbar });
+  if (cloudwatch) {
+    const transport = cloudwatch;
+    lifecycle.onShutdown({ name: 'cloudwatch', run: () => transport.flush(FLUSH_TIMEOUT_MS.cloudwatch), timeoutMs: FLUSH_TIMEOUT_MS.cloudwatch });
+  }
+  lifecycle.onShutdown({ name: 'opentelemetry', run: () => openTelemetry.shutdown(), timeoutMs: FLUSH_TIMEOUT_MS.opentelemetry });
+
+  const onServerError = (err: unknown, ctx: Context) => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const context = currentRequestContext();
+    trace.getActiveSpan()?.recordException(error);
+    context?.trace?.segment?.addError(error);
+    errors?.requestError(error, ctx.req, { route: matchedRoute(ctx), context });
+  };
+
+  const reportFatal = async (kind: string, err: unknown) => {
+    logger.error(kind, { err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) });
+    errors?.message('critical', err instanceof Error ? err : new Error(String(err)), { kind });
+    await Promise.all([errors?.flush(FLUSH_TIMEOUT_MS.rollbar), cloudwatch?.flush(FLUSH_TIMEOUT_MS.cloudwatch)]);
+  };
+
+  const reportWarning = (message: string) => {
+    errors?.message('warning', message);
+    return errors !== undefined;
+  };
+
+  return { logger, requestTracing: requestTracing(xray), onServerError, reportWarning, reportFatal };
+}

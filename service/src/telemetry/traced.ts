@@ -1,0 +1,78 @@
+import { isSpanContextValid, SpanStatusCode, trace } from '@opentelemetry/api';
+import { currentRequestContext } from '../framework/request-context';
+import type { Outcome } from '../services/model';
+import { characterCount } from '../services/validation';
+
+/** How one Cruddur service appears in Honeycomb (span) and in X-Ray (subsegment with metadata namespace). */
+export interface ServiceTrace {
+  span: string;
+  subsegment: string;
+  namespace: string;
+}
+
+export type TraceFields = Record<string, string | number>;
+
+/** X-Ray metadata keys as the course wrote them for user_activities; other fields keep their names. */
+const METADATA_KEYS: Readonly<Record<string, string>> = { user: 'userhandle', now: 'time', result_length: 'result-size' };
+/** Fields people filter on in the X-Ray console: indexed annotations (letters, digits and _ only). */
+const ANNOTATION_KEYS: Readonly<Record<string, string>> = { user: 'userhandle', result_length: 'result_size' };
+
+const tracer = trace.getTracer('cruddur-backend');
+const MAX_TEXT_FIELD = 128;
+
+/** A client-supplied value as a bounded string field (its type when it is not a string). */
+export function textField(value: unknown): string {
+  if (typeof value !== 'string') return value === undefined ? '' : typeof value;
+  return value.length > MAX_TEXT_FIELD ? `${value.slice(0, MAX_TEXT_FIELD)}…` : value;
+}
+
+/** Spans carry a message's length in characters, never its text. */
+export function lengthOf(message: unknown): number {
+  return typeof message === 'string' ? characterCount(message) : 0;
+}
+
+function isOutcome(value: unknown): value is Outcome<unknown> {
+  return typeof value === 'object' && value !== null && 'ok' in value && typeof (value).ok === 'boolean';
+}
+
+/** What a service answered, as fields: how many items, or which validation codes failed. */
+function resultFields(result: unknown): TraceFields {
+  const data = isOutcome(result) ? (result.ok ? result.data : undefined) : result;
+  if (isOutcome(result) && !result.ok) return { result_length: 0, validation_errors: result.errors.join(',') };
+  return { result_length: Array.isArray(data) ? data.length : 1 };
+}
+
+/**
+ * Runs a Cruddur service inside its own span (`app.*` attributes) and, when X-Ray samples the request, its own
+ * subsegment (metadata and annotations) with the span's id. Never records message bodies: callers pass lengths.
+ */
+export function traced<T>(service: ServiceTrace, fields: TraceFields, run: () => T): T {
+  return tracer.startActiveSpan(service.span, (span) => {
+    const segment = currentRequestContext()?.trace?.segment;
+    const subsegment = segment?.addNewSubsegment(service.subsegment);
+    if (subsegment && isSpanContextValid(span.spanContext())) subsegment.id = span.spanContext().spanId;
+    const record = (values: TraceFields) => {
+      for (const [key, value] of Object.entries(values)) {
+        span.setAttribute(`app.${key}`, value);
+        subsegment?.addMetadata(METADATA_KEYS[key] ?? key, value, service.namespace);
+        const annotation = ANNOTATION_KEYS[key];
+        if (annotation) subsegment?.addAnnotation(annotation, value);
+      }
+    };
+    try {
+      record(fields);
+      const result = run();
+      record(resultFields(result));
+      subsegment?.close();
+      return result;
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      span.recordException(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      subsegment?.close(error);
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}

@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Segment, Subsegment } from 'aws-xray-sdk-core';
+import type { TelemetryConfig } from '../config';
+import type { Logger } from './logger';
+import localSamplingRules from './xray-sampling-rules.json';
+
+type XRaySdk = typeof import('aws-xray-sdk-core');
+type SamplingDecision = boolean | string;
+interface Sampler {
+  shouldSample(request: { host?: string; httpMethod?: string; urlPath?: string; serviceName: string }): SamplingDecision;
+}
+
+export type { Segment, Subsegment };
+
+/**
+ * Loads the X-Ray SDK in manual mode. Automatic mode keeps the segment in cls-hooked, whose async hook runs on
+ * every promise of the process, has leaked memory (aws-xray-sdk-node #594, #483, #517), and is enabled as the
+ * module loads — switching to manual afterwards leaves the hook running. The request's segment travels in our
+ * own request context instead (node:async_hooks AsyncLocalStorage). So the mode is set before the first require.
+ */
+function loadSdk(): XRaySdk {
+  process.env.AWS_XRAY_MANUAL_MODE = 'true';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- must load after the variable above is set
+  return require('aws-xray-sdk-core') as XRaySdk;
+}
+
+/** Opens, fills and closes request segments; sampling follows the local rules or the daemon's centralized ones. */
+export class XRayRecorder {
+  private constructor(
+    private readonly sdk: XRaySdk,
+    readonly segmentName: string,
+  ) {}
+
+  static start(config: TelemetryConfig['xray'], logger: Logger): XRayRecorder {
+    const sdk = loadSdk();
+    // The SDK's own messages (a missing daemon, a failed sampling poll) are debug detail, not errors of ours.
+    sdk.setLogger({
+      debug: (message: string) => logger.debug(message, { component: 'xray' }),
+      info: (message: string) => logger.debug(message, { component: 'xray' }),
+      warn: (message: string) => logger.debug(message, { component: 'xray' }),
+      error: (message: string) => logger.debug(message, { component: 'xray' }),
+    });
+    sdk.setContextMissingStrategy('IGNORE_ERROR'); // never fail a request for want of a segment
+    sdk.setDaemonAddress(config.daemonAddress);
+    if (!config.centralizedSampling) sdk.middleware.disableCentralizedSampling();
+    sdk.middleware.setSamplingRules(config.samplingRules ?? localSamplingRules);
+    return new XRayRecorder(sdk, config.segmentName);
+  }
+
+  /** The rules' decision for a request no caller decided for. */
+  sample(req: IncomingMessage): SamplingDecision {
+    // Replaced by disableCentralizedSampling(), so read at each call.
+    const { sampler } = this.sdk.middleware as unknown as { sampler: Sampler };
+    return sampler.shouldSample({
+      host: req.headers.host,
+      httpMethod: req.method,
+      urlPath: req.url,
+      serviceName: this.segmentName,
+    });
+  }
+
+  /** A segment with the request's trace id and, as its own id, the id of the request's server span. */
+  openSegment(options: { xrayTraceId: string; id?: string; parentId?: string; rule?: string; req: IncomingMessage }): Segment {
+    const segment = new this.sdk.Segment(this.segmentName, options.xrayTraceId, options.parentId);
+    if (options.id) segment.id = options.id;
+    if (options.rule) segment.setMatchedSamplingRule(options.rule);
+    segment.addIncomingRequestData(new this.sdk.middleware.IncomingRequestData(options.req));
+    return segment;
+  }
+
+  /** Records the answer and sends the segment to the daemon (UDP: never waits, never throws). */
+  closeSegment(segment: Segment, res: ServerResponse, route: string | undefined): void {
+    const status = res.statusCode;
+    if (status === 429) segment.addThrottleFlag();
+    if (status >= 500) segment.addFaultFlag();
+    else if (status >= 400) segment.addErrorFlag();
+    if (route) segment.addAnnotation('route', route);
+    (segment as Segment & { http?: { close(res: ServerResponse): void } }).http?.close(res);
+    segment.close();
+  }
+}

@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import { buildApp } from '../support/app';
+import { ROUTES } from './routes';
+
+function allowOf(header: string | undefined): string[] {
+  return (header ?? '').split(',').map((method) => method.trim()).filter(Boolean).sort();
+}
+
+describe('routing', () => {
+  it('lets static segments win over :activity_uuid', async () => {
+    const app = buildApp();
+    expect((await app.request().get('/api/activities/home').expect(200)).body).to.have.length(3);
+    expect((await app.request().get('/api/activities/notifications').expect(200)).body).to.have.length(1);
+    await app.request().get('/api/activities/search').expect(422, ['search_term_blank']);
+  });
+
+  it('answers an unknown path with a JSON 404', async () => {
+    const res = await buildApp().request().get('/api/nothing/here').expect(404).expect('content-type', /json/);
+    expect(res.body).to.deep.equal({ error: 'not_found', message: 'Not Found' });
+  });
+
+  for (const { path, allow } of ROUTES) {
+    it(`answers a wrong method on ${path.split('?')[0]} with 405 and Allow: ${allow.join(', ')}`, async () => {
+      const wrong = allow.includes('POST') ? 'put' : 'delete';
+      const res = await buildApp().request()[wrong](path).expect(405).expect('content-type', /json/);
+      expect(allowOf(res.headers.allow)).to.deep.equal([...allow].sort());
+      expect(res.body).to.deep.equal({ error: 'method_not_allowed', message: 'Method Not Allowed' });
+    });
+
+    it(`answers OPTIONS on ${path.split('?')[0]} with its allowed methods`, async () => {
+      const res = await buildApp().request().options(path).expect(200);
+      expect(allowOf(res.headers.allow)).to.deep.equal([...allow].sort());
+    });
+
+    if (allow.includes('HEAD')) {
+      it(`answers HEAD on ${path.split('?')[0]} like GET, without a body`, async () => {
+        const app = buildApp();
+        const get = await app.request().get(path);
+        const head = await app.request().head(path).expect(get.status);
+        expect(head.headers['content-type']).to.equal(get.headers['content-type']);
+        expect(head.text).to.equal(undefined);
+      });
+    } else {
+      it(`answers HEAD on ${path.split('?')[0]} with 405`, async () => {
+        await buildApp().request().head(path).expect(405);
+      });
+    }
+  }
+});

@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../src/config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('has defaults that serve on 4567 with no environment at all', () => {
+    const config = loadConfig({});
+    expect(config).to.include({ port: 4567, logLevel: 'info', logFormat: 'json', bodyLimitBytes: 100 * 1024 });
+    expect(config.corsOrigins).to.deep.equal(['http://localhost:3000', 'http://localhost:4567']);
+    expect(config.keepAliveTimeoutMs).to.be.greaterThan(60_000);
+    expect(config.drainTimeoutMs).to.be.lessThan(config.shutdownTimeoutMs);
+    expect(config.shutdownTimeoutMs).to.be.at.most(30_000 - 5_000); // room for the preStop delay in a 30 s grace period
+  });
+
+  it('reads every variable it knows', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      LOG_LEVEL: 'DEBUG',
+      LOG_FORMAT: 'pretty',
+      FRONTEND_URL: 'https://app.example.com/path',
+      BACKEND_URL: 'https://api.example.com',
+      BODY_LIMIT: '1mb',
+      DRAIN_TIMEOUT_MS: '5000',
+      SHUTDOWN_TIMEOUT_MS: '9000',
+      KEEP_ALIVE_TIMEOUT_MS: '75000',
+      DEPLOYMENT_ENVIRONMENT: 'production',
+    });
+    expect(config).to.deep.include({
+      port: 8080,
+      logLevel: 'debug',
+      logFormat: 'pretty',
+      corsOrigins: ['https://app.example.com', 'https://api.example.com'],
+      bodyLimitBytes: 1024 * 1024,
+      drainTimeoutMs: 5000,
+      shutdownTimeoutMs: 9000,
+      keepAliveTimeoutMs: 75000,
+      environment: 'production',
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '  ' }).port).to.equal(4567);
+  });
+
+  it('names every invalid variable in one error', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      LOG_FORMAT: 'xml',
+      FRONTEND_URL: 'not a url',
+      BACKEND_URL: 'ftp://files.example.com',
+      BODY_LIMIT: '1gb',
+      KEEP_ALIVE_TIMEOUT_MS: '-1',
+    });
+    expect(problems.map((problem) => problem.split(' ')[0])).to.deep.equal([
+      'FRONTEND_URL',
+      'BACKEND_URL',
+      'PORT',
+      'LOG_LEVEL',
+      'LOG_FORMAT',
+      'BODY_LIMIT',
+      'KEEP_ALIVE_TIMEOUT_MS',
+    ]);
+    expect(problems[2]).to.equal('PORT must be an integer from 0 to 65535 (got "eighty")');
+    expect(problems[3]).to.equal('LOG_LEVEL must be one of error, warn, info, http, verbose, debug, silly (got "loud")');
+  });
+
+  it('refuses a port out of range', () => {
+    expect(problemsOf({ PORT: '70000' })).to.have.length(1);
+  });
+
+  it('refuses a drain timeout that leaves no time to flush telemetry', () => {
+    expect(problemsOf({ DRAIN_TIMEOUT_MS: '30000', SHUTDOWN_TIMEOUT_MS: '20000' })[0]).to.match(/^DRAIN_TIMEOUT_MS \(30000\) must be less than/);
+  });
+
+  it('shortens a long invalid value in its message', () => {
+    expect(problemsOf({ LOG_LEVEL: 'x'.repeat(500) })[0]).to.have.length.below(150);
+  });
+});

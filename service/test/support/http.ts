@@ -1,0 +1,42 @@
+import { request } from 'node:http';
+import type Koa from 'koa';
+import { startServer } from '../../src/framework/server';
+
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface RawRequest {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+}
+
+/** One request on its own connection, with exact bytes (supertest would re-encode a body). */
+export function send(port: number, options: RawRequest): Promise<RawAnswer> {
+  return new Promise<RawAnswer>((resolve, reject) => {
+    const { method = 'GET', path, headers } = options;
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+      });
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** `send` to a Koa app served on an ephemeral port for the one request. */
+export async function rawRequest(app: Koa, options: RawRequest): Promise<RawAnswer> {
+  const { port, drain } = await startServer(app, { port: 0, host: '127.0.0.1', keepAliveTimeoutMs: 5_000 });
+  try {
+    return await send(port, options);
+  } finally {
+    await drain(1_000);
+  }
+}
