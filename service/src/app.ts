@@ -3,6 +3,7 @@ import Koa, { type Middleware } from 'koa';
 import { activitiesRouter } from './api/activities';
 import { messagesRouter } from './api/messages';
 import { probesRouter } from './api/probes';
+import { debugRouter } from './api/debug';
 import { type ReportWarning, rollbarRouter } from './api/rollbar';
 import type { Config } from './config';
 import { jsonBody } from './framework/body';
@@ -24,7 +25,7 @@ export interface AppTelemetry {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes'>;
+  config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'debugRoutes'>;
   logger: Logger;
   lifecycle: Lifecycle;
   telemetry?: AppTelemetry;
@@ -43,6 +44,7 @@ export function createApp({ config, logger, lifecycle, telemetry }: AppDeps): Ko
     messagesRouter().routes(),
     rollbarRouter(telemetry?.reportWarning ?? (() => false)).routes(),
   );
+  if (config.debugRoutes) router.use(debugRouter().routes());
 
   app.use(requestId());
   app.use(telemetry?.requestTracing ?? requestTracing(undefined));

@@ -25,6 +25,8 @@ export interface Config {
   /** Must exceed the load balancer's idle timeout (ALB: 60 s) or it closes sockets the LB still uses. */
   keepAliveTimeoutMs: number;
   environment: string;
+  /** Serve /debug/error (a deliberate 500) to check error reporting end to end; off by default. */
+  debugRoutes: boolean;
   telemetry: TelemetryConfig;
 }
 
@@ -47,7 +49,14 @@ export interface TelemetryConfig {
     samplingRules: SamplingRules | undefined;
   };
   rollbar: { accessToken: string | undefined; endpoint: string | undefined };
-  cloudwatch: { logGroup: string | undefined; logStream: string; region: string | undefined; endpoint: string | undefined };
+  cloudwatch: {
+    logGroup: string | undefined;
+    logStream: string;
+    region: string | undefined;
+    endpoint: string | undefined;
+    /** How often buffered log events are sent. */
+    flushIntervalMs: number;
+  };
 }
 
 /** The X-Ray SDK's local sampling rules document (version 2). */
@@ -186,7 +195,13 @@ function readTelemetry(read: EnvReader): TelemetryConfig {
       samplingRules: readSamplingRules(read),
     },
     rollbar: { accessToken: read.raw('ROLLBAR_ACCESS_TOKEN'), endpoint: read.url('ROLLBAR_ENDPOINT') },
-    cloudwatch: { logGroup, logStream, region, endpoint: read.url('CLOUDWATCH_ENDPOINT') },
+    cloudwatch: {
+      logGroup,
+      logStream,
+      region,
+      endpoint: read.url('CLOUDWATCH_ENDPOINT'),
+      flushIntervalMs: read.integer('CLOUDWATCH_FLUSH_INTERVAL_MS', 1_000, 100, 600_000),
+    },
   };
 }
 
@@ -230,6 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
     keepAliveTimeoutMs: read.integer('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 3_600_000),
     environment: read.string('DEPLOYMENT_ENVIRONMENT', 'development'),
+    debugRoutes: read.boolean('DEBUG_ROUTES', false),
     telemetry: readTelemetry(read),
   };
   if (config.drainTimeoutMs >= config.shutdownTimeoutMs) {

@@ -10,6 +10,8 @@ import { Lifecycle } from './framework/lifecycle';
 import { startServer } from './framework/server';
 import { startTelemetry } from './telemetry/telemetry';
 
+const HOOKS_MARGIN_MS = 500;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const lifecycle = new Lifecycle();
@@ -34,7 +36,8 @@ async function main(): Promise<void> {
       process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
     }
     stopping = true;
-    const deadline = Date.now() + config.shutdownTimeoutMs;
+    // Hooks stop a little before the hard deadline, so a hung backend costs its flush, not a clean exit.
+    const deadline = Date.now() + config.shutdownTimeoutMs - HOOKS_MARGIN_MS;
     // The whole shutdown is bounded: past the deadline the process goes, whatever is still pending.
     setTimeout(() => {
       logger.error('shutdown deadline passed: exiting', { timeout_ms: config.shutdownTimeoutMs });

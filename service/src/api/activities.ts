@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import Router, { type RouterMiddleware } from '@koa/router';
 import { jsonFields } from '../framework/body';
 import { createActivity } from '../services/create-activity';
 import { createReply } from '../services/create-reply';
@@ -33,13 +33,15 @@ export function activitiesRouter(): Router {
     respond(ctx, traced(SERVICE_TRACES.searchActivities, fields, () => searchActivities(term, now)));
   });
 
-  // `/api/activities/@` has an empty handle: answer the validation code rather than treat `@` as an id.
-  router.get(['/@', '/@:handle'], (ctx) => {
+  const userFeed: RouterMiddleware = (ctx) => {
     const now = new Date();
     const handle = ctx.params.handle ?? '';
     const fields = { now: isoTimestamp(now), user: textField(handle) };
     respond(ctx, traced(SERVICE_TRACES.userActivities, fields, () => userActivities(handle, now)));
-  });
+  };
+  router.get('/@:handle', userFeed);
+  // `/api/activities/@` has an empty handle: answer the validation code rather than treat `@` as an id.
+  router.get('/@', userFeed);
 
   router.post('/', (ctx) => {
     const now = new Date();

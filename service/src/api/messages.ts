@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import Router, { type RouterMiddleware } from '@koa/router';
 import { jsonFields } from '../framework/body';
 import { createMessage } from '../services/create-message';
 import { messageGroups } from '../services/message-groups';
@@ -17,12 +17,14 @@ export function messagesRouter(): Router {
     ctx.body = traced(SERVICE_TRACES.messageGroups, { now: isoTimestamp(now) }, () => messageGroups(now));
   });
 
-  router.get(['/messages/@', '/messages/@:handle'], (ctx) => {
+  const conversation: RouterMiddleware = (ctx) => {
     const now = new Date();
     const handle = ctx.params.handle ?? '';
     const fields = { now: isoTimestamp(now), user: textField(handle) };
     respond(ctx, traced(SERVICE_TRACES.messages, fields, () => messages(handle, now)));
-  });
+  };
+  router.get('/messages/@:handle', conversation);
+  router.get('/messages/@', conversation); // empty handle: the validation code, not a 404
 
   router.post('/messages', (ctx) => {
     const now = new Date();

@@ -62,11 +62,14 @@ export function requestTracing(xray: XRayRecorder | undefined): Middleware {
       requestTrace.segment = xray.openSegment({ xrayTraceId, id: spanId, parentId, rule, req: ctx.req });
     }
     requestContext.trace = requestTrace;
-    try {
-      await next();
-    } finally {
-      if (requestTrace.segment && xray) xray.closeSegment(requestTrace.segment, ctx.res, matchedRoute(ctx));
+    const { segment } = requestTrace;
+    if (segment && xray) {
+      // Closed once the answer is written (Koa sets Content-Length then), or the client went away.
+      ctx.res.once('close', () => {
+        xray.closeSegment(segment, ctx.res, matchedRoute(ctx));
+      });
     }
+    await next();
   };
 }
 

@@ -6,7 +6,7 @@ import type { RequestContext } from '../framework/request-context';
 import type { Logger } from './logger';
 
 /** Header names that may carry credentials: their values never leave the process. */
-const SECRET_HEADER = /auth|cookie|token|secret|key|session|password|passwd|signature|credential/i;
+const SECRET_HEADER = /auth|cookie|token|secret|key|session|password|passwd|signature|credential|honeycomb-team/i;
 /** Body or custom fields Rollbar scrubs by name, on top of its own list. */
 const SECRET_FIELDS = ['token', 'access_token', 'api_key', 'apiKey', 'secret', 'password', 'authorization', 'cookie'];
 

@@ -43,7 +43,13 @@ export function startTelemetry(config: Config, lifecycle: Lifecycle, openTelemet
   const { cloudwatch: cw, xray: xrayConfig } = config.telemetry;
   let cloudwatch: CloudWatchTransport | undefined;
   if (cw.logGroup) {
-    cloudwatch = createCloudWatchTransport({ logGroupName: cw.logGroup, logStreamName: cw.logStream, region: cw.region, endpoint: cw.endpoint });
+    cloudwatch = createCloudWatchTransport({
+      logGroupName: cw.logGroup,
+      logStreamName: cw.logStream,
+      region: cw.region,
+      endpoint: cw.endpoint,
+      flushIntervalMs: cw.flushIntervalMs,
+    });
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat, transports: cloudwatch ? [cloudwatch] : [] });
   logger.info(cloudwatch ? 'cloudwatch logs enabled' : 'cloudwatch logs disabled: CLOUDWATCH_LOG_GROUP is not set', {
@@ -84,7 +90,12 @@ export function startTelemetry(config: Config, lifecycle: Lifecycle, openTelemet
   };
 
   const reportWarning = (message: string) => {
-    errors?.message('warning', message);
+    const context = currentRequestContext();
+    errors?.message('warning', message, {
+      request_id: context?.requestId,
+      trace_id: context?.trace?.traceId,
+      xray_trace_id: context?.trace?.xrayTraceId,
+    });
     return errors !== undefined;
   };
 

@@ -75,7 +75,11 @@ export class XRayRecorder {
     if (status >= 500) segment.addFaultFlag();
     else if (status >= 400) segment.addErrorFlag();
     if (route) segment.addAnnotation('route', route);
-    (segment as Segment & { http?: { close(res: ServerResponse): void } }).http?.close(res);
+    const { http } = segment as Segment & { http?: { close(res: ServerResponse): void; response?: { content_length?: number } } };
+    http?.close(res);
+    // The SDK reads Content-Length from `res.headers`, which only client responses have.
+    const length = Number(res.getHeader('content-length'));
+    if (http?.response && Number.isInteger(length)) http.response.content_length = length;
     segment.close();
   }
 }

@@ -85,4 +85,51 @@ describe('configuration', () => {
   it('shortens a long invalid value in its message', () => {
     expect(problemsOf({ LOG_LEVEL: 'x'.repeat(500) })[0]).to.have.length.below(150);
   });
+
+  it('reads the telemetry variables, with defaults that need no cloud account', () => {
+    const { telemetry } = loadConfig({ K8S_POD_NAME: 'pod-1' });
+    expect(telemetry).to.deep.include({
+      serviceName: 'cruddur-backend',
+      otel: { enabled: true },
+      rollbar: { accessToken: undefined, endpoint: undefined },
+    });
+    expect(telemetry.xray).to.include({ enabled: true, daemonAddress: '127.0.0.1:2000', segmentName: 'cruddur-backend', centralizedSampling: false });
+    expect(telemetry.cloudwatch).to.include({ logGroup: undefined, logStream: `pod-1/${process.pid}` });
+  });
+
+  it('names the X-Ray segment after AWS_XRAY_TRACING_NAME, else the service name', () => {
+    expect(loadConfig({ OTEL_SERVICE_NAME: 'api' }).telemetry.xray.segmentName).to.equal('api');
+    expect(loadConfig({ OTEL_SERVICE_NAME: 'api', AWS_XRAY_TRACING_NAME: 'Cruddur' }).telemetry.xray.segmentName).to.equal('Cruddur');
+  });
+
+  it('accepts both forms of AWS_XRAY_DAEMON_ADDRESS', () => {
+    expect(problemsOf({ AWS_XRAY_DAEMON_ADDRESS: 'xray-daemon.cruddur.svc:2000' })).to.deep.equal([]);
+    expect(problemsOf({ AWS_XRAY_DAEMON_ADDRESS: 'udp:10.0.0.1:2000 tcp:10.0.0.1:2001' })).to.deep.equal([]);
+  });
+
+  it('names every invalid telemetry variable in the same error', () => {
+    const problems = problemsOf({
+      AWS_XRAY_DAEMON_ADDRESS: 'xray-daemon',
+      ROLLBAR_ENDPOINT: 'rollbar',
+      CLOUDWATCH_LOG_GROUP: 'bad group!',
+      XRAY_ENABLED: 'maybe',
+      XRAY_SAMPLING_RULES: '/nonexistent/rules.json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318',
+    });
+    const names = problems.map((problem) => problem.split(' ')[0]);
+    expect(names).to.include.members([
+      'AWS_XRAY_DAEMON_ADDRESS',
+      'ROLLBAR_ENDPOINT',
+      'CLOUDWATCH_LOG_GROUP',
+      'XRAY_ENABLED',
+      'XRAY_SAMPLING_RULES',
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'AWS_REGION', // required once CloudWatch is on
+    ]);
+  });
+
+  it('never repeats a secret in its messages', () => {
+    const problems = problemsOf({ ROLLBAR_ACCESS_TOKEN: 'super-secret-token', PORT: 'x' });
+    expect(problems.join(' ')).not.to.include('super-secret-token');
+  });
 });

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import type { XRayDocument } from '../support/stand-ins';
+import { TelemetryStack } from '../support/telemetry-stack';
+
+function xrayIdOf(res: Response): string {
+  const root = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Sampled=([01])$/.exec(res.headers.get('x-amzn-trace-id') ?? '');
+  expect(root, 'x-amzn-trace-id answer').to.not.equal(null);
+  return root?.[1] ?? '';
+}
+
+describe('X-Ray segments (built service → UDP daemon protocol)', function () {
+  this.timeout(30_000);
+  const stack = new TelemetryStack();
+  before(async () => {
+    await stack.start();
+  });
+  after(async () => {
+    await stack.stop();
+  });
+
+  async function segmentOf(xrayTraceId: string): Promise<XRayDocument> {
+    const [segment] = await stack.xray.waitForSegments((doc) => doc.trace_id === xrayTraceId, 10_000);
+    return segment as XRayDocument;
+  }
+
+  it('sends one segment per request, with the OpenTelemetry trace id and server span id', async () => {
+    const res = await fetch(stack.url('/api/activities/home'));
+    const xrayTraceId = xrayIdOf(res);
+    const [, traceId, spanId] = (res.headers.get('traceresponse') ?? '').split('-');
+    expect(xrayTraceId.replace(/^1-|-/g, '')).to.equal(traceId);
+    const segment = await segmentOf(xrayTraceId);
+    expect(segment).to.include({ name: 'cruddur-backend', id: spanId });
+    expect(segment.http).to.deep.include({ response: { status: 200, content_length: Number(res.headers.get('content-length')) } });
+    expect((segment.http as { request: Record<string, unknown> }).request).to.include({ method: 'GET' });
+    expect(segment.annotations).to.deep.equal({ route: '/api/activities/home' });
+    expect(stack.xray.segments.filter((doc) => doc.trace_id === xrayTraceId)).to.have.length(1);
+  });
+
+  it("sends user_activities with the course's metadata in namespace user and searchable annotations", async () => {
+    const res = await fetch(stack.url('/api/activities/@andrewbrown'));
+    const segment = await segmentOf(xrayIdOf(res));
+    const subsegment = segment.subsegments?.find((doc) => doc.name === 'user_activities');
+    const metadata = (subsegment?.metadata as { user: Record<string, unknown> } | undefined)?.user;
+    expect(metadata).to.include({ userhandle: 'andrewbrown', 'result-size': 1 });
+    expect(metadata?.time).to.be.a('string');
+    expect(subsegment?.annotations).to.deep.equal({ userhandle: 'andrewbrown', result_size: 1 });
+    // the subsegment's id is the custom span's id: the same node in Honeycomb and in X-Ray
+    const [span] = await stack.otlp.waitForSpans((s) => s.name === 'user-activities-mock-data' && s.spanId === subsegment?.id, 10_000);
+    expect(span).to.not.equal(undefined);
+  });
+
+  it('flags a 500 as a fault with the exception, and a 4xx as an error', async () => {
+    const failed = await segmentOf(xrayIdOf(await fetch(stack.url('/debug/error'))));
+    expect(failed.fault).to.equal(true);
+    expect(JSON.stringify(failed.cause)).to.include('Deliberate error from /debug/error');
+    const invalid = await segmentOf(xrayIdOf(await fetch(stack.url('/api/activities/search'))));
+    expect(invalid.error).to.equal(true);
+    expect(invalid.fault).to.equal(undefined);
+  });
+
+  it("keeps the caller's X-Ray parent and honours Sampled=1", async () => {
+    const res = await fetch(stack.url('/api/message_groups'), {
+      headers: { 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272799;Parent=53995c3f42cd8ad8;Sampled=1' },
+    });
+    const segment = await segmentOf(xrayIdOf(res));
+    expect(segment).to.include({ trace_id: '1-5759e988-bd862e3fe1be46a994272799', parent_id: '53995c3f42cd8ad8' });
+  });
+
+  it('sends nothing for Sampled=0 and still answers the trace header', async () => {
+    const res = await fetch(stack.url('/api/message_groups'), {
+      headers: { 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272798;Parent=53995c3f42cd8ad8;Sampled=0' },
+    });
+    expect(res.headers.get('x-amzn-trace-id')).to.equal('Root=1-5759e988-bd862e3fe1be46a994272798;Sampled=0');
+    const marker = await segmentOf(xrayIdOf(await fetch(stack.url('/api/activities/home'))));
+    expect(marker).to.not.equal(undefined);
+    expect(stack.xray.segments.some((doc) => doc.trace_id === '1-5759e988-bd862e3fe1be46a994272798')).to.equal(false);
+  });
+
+  it('answers Sampled=? with the decision it made', async () => {
+    const res = await fetch(stack.url('/api/activities/home'), {
+      headers: { 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272797;Sampled=?' },
+    });
+    expect(res.headers.get('x-amzn-trace-id')).to.equal('Root=1-5759e988-bd862e3fe1be46a994272797;Sampled=1');
+    await segmentOf('1-5759e988-bd862e3fe1be46a994272797');
+  });
+
+  it('never sends a probe', async () => {
+    await fetch(stack.url('/health'));
+    await fetch(stack.url('/ready'));
+    await segmentOf(xrayIdOf(await fetch(stack.url('/api/activities/home'))));
+    expect(stack.xray.segments.some((doc) => JSON.stringify(doc.http).includes('/health'))).to.equal(false);
+    expect(stack.xray.malformed).to.deep.equal([]);
+  });
+});
