@@ -17,8 +17,9 @@ export function jsonBody(limitBytes: number): Middleware {
 }
 
 function requireJsonMediaType(ctx: Context, next: Next) {
-  // is() answers null when there is no body at all, false when there is one of another type.
-  if (ctx.method === 'POST' && ctx.request.is('json') === false) {
+  // is() answers false for any other type, including an empty body sent with Content-Length: 0.
+  const hasContent = Number(ctx.get('content-length')) > 0 || ctx.get('transfer-encoding') !== '';
+  if (ctx.method === 'POST' && hasContent && ctx.request.is('json') === false) {
     throw new HttpError(415, 'unsupported_media_type', 'The request body must be application/json');
   }
   return next();

@@ -36,6 +36,10 @@ describe('request bodies', () => {
     await app.request().post('/api/messages').send({ message: 'a'.repeat(1100), user_receiver_handle: 'worf' }).expect(413);
   });
 
+  it('treats a POST with no body and no content type as missing every key', async () => {
+    await buildApp().request().post('/api/messages').expect(422, ['user_reciever_handle_blank', 'message_blank']);
+  });
+
   it('answers a body of another media type with 415', async () => {
     const res = await buildApp().request().post('/api/activities').type('text/plain').send('message=hi').expect(415);
     expect(res.body).to.have.property('error', 'unsupported_media_type');

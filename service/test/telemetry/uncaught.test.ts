@@ -1,0 +1,21 @@
+import { expect } from 'chai';
+import { TelemetryStack } from '../support/telemetry-stack';
+
+describe('an uncaught exception', function () {
+  this.timeout(30_000);
+
+  it('is logged and reported to Rollbar as critical, then the process exits 1', async () => {
+    const stack = await new TelemetryStack().start();
+    try {
+      const res = await fetch(stack.url('/debug/crash'), { method: 'POST' });
+      expect(res.status).to.equal(202);
+      expect(await stack.service.exited).to.equal(1);
+      const item = stack.rollbar.items.find((i) => JSON.stringify(i.data.body).includes('Deliberate uncaught exception'));
+      expect(item?.data).to.include({ level: 'critical' });
+      const logged = stack.stdoutLines().find((line) => line.message === 'uncaught exception');
+      expect(JSON.stringify(logged)).to.include('Deliberate uncaught exception');
+    } finally {
+      await stack.stop();
+    }
+  });
+});
