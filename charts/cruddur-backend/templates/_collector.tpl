@@ -1,0 +1,96 @@
+{{/* OpenTelemetry Collector sidecar: its config (built from values) and its container. */}}
+
+{{- define "cruddur-backend.collector.config" -}}
+{{- $c := .Values.collector }}
+{{- $exporters := dict }}
+{{- $traces := list }}
+{{- $metrics := list }}
+{{- if $c.honeycomb.enabled }}
+{{- $endpoint := ternary "api.eu1.honeycomb.io:443" "api.honeycomb.io:443" (eq $c.honeycomb.region "eu") }}
+{{- $_ := set $exporters "otlp/honeycomb" (dict "endpoint" $endpoint "headers" (dict "x-honeycomb-team" "${env:HONEYCOMB_API_KEY}")) }}
+{{- /* Honeycomb names trace datasets after service.name but needs an explicit dataset for metrics. */}}
+{{- $_ := set $exporters "otlp/honeycomb-metrics" (dict "endpoint" $endpoint "headers" (dict "x-honeycomb-team" "${env:HONEYCOMB_API_KEY}" "x-honeycomb-dataset" $c.honeycomb.metricsDataset)) }}
+{{- $traces = append $traces "otlp/honeycomb" }}
+{{- $metrics = append $metrics "otlp/honeycomb-metrics" }}
+{{- end }}
+{{- if or $c.debug.enabled (not $c.honeycomb.enabled) }}
+{{- $_ := set $exporters "debug" (dict "verbosity" $c.debug.verbosity) }}
+{{- $traces = append $traces "debug" }}
+{{- $metrics = append $metrics "debug" }}
+{{- end }}
+{{- $config := dict
+  "receivers" (dict "otlp" (dict "protocols" (dict
+    "grpc" (dict "endpoint" "localhost:4317")
+    "http" (dict "endpoint" "localhost:4318"))))
+  "processors" (dict
+    "memory_limiter" (dict "check_interval" "5s" "limit_percentage" 80 "spike_limit_percentage" 25)
+    "batch" (dict))
+  "exporters" $exporters
+  "extensions" (dict "health_check" (dict "endpoint" "0.0.0.0:13133"))
+  "service" (dict
+    "extensions" (list "health_check")
+    "telemetry" (dict "logs" (dict "level" $c.logLevel "encoding" "json"))
+    "pipelines" (dict
+      "traces" (dict "receivers" (list "otlp") "processors" (list "memory_limiter" "batch") "exporters" $traces)
+      "metrics" (dict "receivers" (list "otlp") "processors" (list "memory_limiter" "batch") "exporters" $metrics)
+      "logs" (dict "receivers" (list "otlp") "processors" (list "memory_limiter" "batch") "exporters" $traces))) }}
+{{- toYaml (mustMergeOverwrite $config (deepCopy $c.config)) }}
+{{- end }}
+
+{{/* The collector container; pass (dict "ctx" $ "native" true|false). */}}
+{{- define "cruddur-backend.collector.container" -}}
+{{- $ := .ctx }}
+{{- $c := $.Values.collector -}}
+- name: otel-collector
+  image: "{{ $c.image.repository }}:{{ $c.image.tag }}"
+  imagePullPolicy: {{ $c.image.pullPolicy }}
+  {{- if .native }}
+  # Native sidecar: started before the app, stopped after it, so the app's last spans still get out.
+  restartPolicy: Always
+  {{- end }}
+  args: ["--config=/conf/config.yaml"]
+  env:
+    {{- with include "cruddur-backend.collector.gomemlimit" $ }}
+    - name: GOMEMLIMIT
+      value: {{ . | quote }}
+    {{- end }}
+    {{- if $c.honeycomb.enabled }}
+    {{- include "cruddur-backend.secretEnv" (dict "ctx" $ "key" "HONEYCOMB_API_KEY") | nindent 4 }}
+    {{- end }}
+  ports:
+    - name: otel-health
+      containerPort: 13133
+      protocol: TCP
+  startupProbe:
+    httpGet:
+      path: /
+      port: otel-health
+    periodSeconds: 1
+    failureThreshold: 30
+  livenessProbe:
+    httpGet:
+      path: /
+      port: otel-health
+    periodSeconds: 10
+  readinessProbe:
+    httpGet:
+      path: /
+      port: otel-health
+    periodSeconds: 5
+  {{- if and (not .native) (include "cruddur-backend.preStopNative" $) }}
+  # Plain sidecar: it gets SIGTERM together with the app, so it waits out the app's preStop and shutdown first.
+  # (The image has no shell or sleep binary: before Kubernetes 1.30 this delay is impossible and the last spans may be lost.)
+  lifecycle:
+    preStop:
+      sleep:
+        seconds: {{ sub (include "cruddur-backend.minGracePeriod" $ | int) $.Values.shutdown.marginSeconds }}
+  {{- end }}
+  resources:
+    {{- toYaml $c.resources | nindent 4 }}
+  securityContext:
+    {{- toYaml $c.securityContext | nindent 4 }}
+  volumeMounts:
+    - name: otel-collector-config
+      mountPath: /conf
+      readOnly: true
+{{- end }}

@@ -1,0 +1,180 @@
+{{/* Names, labels and derived values, defined once. */}}
+
+{{- define "cruddur-backend.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* release-chart, or the release name alone when it already contains the chart name. */}}
+{{- define "cruddur-backend.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the X-Ray daemon's resources (DaemonSet, Service, ConfigMap). */}}
+{{- define "cruddur-backend.xray.fullname" -}}
+{{- printf "%s-xray" (include "cruddur-backend.fullname" . | trunc 58 | trimSuffix "-") }}
+{{- end }}
+
+{{- define "cruddur-backend.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Kubernetes recommended labels; pass (dict "ctx" $ "component" "api"). */}}
+{{- define "cruddur-backend.labels" -}}
+helm.sh/chart: {{ include "cruddur-backend.chart" .ctx }}
+{{ include "cruddur-backend.selectorLabels" . }}
+app.kubernetes.io/version: {{ .ctx.Values.image.tag | default .ctx.Chart.AppVersion | trunc 63 | quote }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+app.kubernetes.io/part-of: cruddur
+{{- with .ctx.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Immutable selector labels (never add a version here: Deployment selectors cannot change). */}}
+{{- define "cruddur-backend.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "cruddur-backend.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "cruddur-backend.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "cruddur-backend.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "cruddur-backend.xray.serviceAccountName" -}}
+{{- if .Values.xray.serviceAccount.create }}
+{{- default (include "cruddur-backend.xray.fullname" .) .Values.xray.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.xray.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "cruddur-backend.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret every secretKeyRef points at: the existing one, or the chart's (which may not exist: refs are optional). */}}
+{{- define "cruddur-backend.secretName" -}}
+{{- default (include "cruddur-backend.fullname" .) .Values.secrets.existingSecret }}
+{{- end }}
+
+{{/* The chart creates its Secret only without existingSecret and with at least one value. */}}
+{{- define "cruddur-backend.createSecret" -}}
+{{- if and (not .Values.secrets.existingSecret) (gt (len (compact (values .Values.secrets.values))) 0) }}true{{ end }}
+{{- end }}
+
+{{/* Optional env var from the Secret: pass (dict "ctx" $ "key" "ROLLBAR_ACCESS_TOKEN"). */}}
+{{- define "cruddur-backend.secretEnv" -}}
+- name: {{ .key }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "cruddur-backend.secretName" .ctx }}
+      key: {{ .key }}
+      optional: true
+{{- end }}
+
+{{/* preStop sleep + shutdown deadline + margin, rounded up to whole seconds. */}}
+{{- define "cruddur-backend.minGracePeriod" -}}
+{{- $s := .Values.shutdown }}
+{{- add $s.preStopSleepSeconds (div (add $s.shutdownTimeoutMs 999) 1000) $s.marginSeconds }}
+{{- end }}
+
+{{- define "cruddur-backend.terminationGracePeriodSeconds" -}}
+{{- $min := include "cruddur-backend.minGracePeriod" . | int }}
+{{- $set := .Values.shutdown.terminationGracePeriodSeconds }}
+{{- if kindIs "invalid" $set }}
+{{- $min }}
+{{- else if lt (int $set) $min }}
+{{- fail (printf "shutdown.terminationGracePeriodSeconds (%d) is shorter than preStopSleepSeconds + shutdownTimeoutMs + marginSeconds (%d s): the kubelet would kill the pod before it flushes its telemetry. Raise it or leave it null to derive it." (int $set) $min) }}
+{{- else }}
+{{- $set }}
+{{- end }}
+{{- end }}
+
+{{/* Native `sleep` lifecycle action when the cluster has it on by default (1.30+), else exec `sleep` from the image. */}}
+{{- define "cruddur-backend.preStopNative" -}}
+{{- $mode := .Values.shutdown.preStopMode }}
+{{- if or (eq $mode "native") (and (eq $mode "auto") (semverCompare ">=1.30-0" .Capabilities.KubeVersion.Version)) }}true{{ end }}
+{{- end }}
+
+{{- define "cruddur-backend.preStop" -}}
+{{- if include "cruddur-backend.preStopNative" . -}}
+sleep:
+  seconds: {{ .Values.shutdown.preStopSleepSeconds }}
+{{- else -}}
+exec:
+  command: ["sleep", "{{ .Values.shutdown.preStopSleepSeconds }}"]
+{{- end }}
+{{- end }}
+
+{{- define "cruddur-backend.nativeSidecar" -}}
+{{- $mode := toString .Values.collector.nativeSidecar }}
+{{- if or (eq $mode "true") (and (eq $mode "auto") (semverCompare ">=1.29-0" .Capabilities.KubeVersion.Version)) }}true{{ end }}
+{{- end }}
+
+{{/* host:port for AWS_XRAY_DAEMON_ADDRESS (HOST_IP is defined earlier in the env list in hostPort mode). */}}
+{{- define "cruddur-backend.xray.address" -}}
+{{- if not .Values.xray.daemon.enabled }}
+{{- .Values.xray.externalAddress }}
+{{- else if eq .Values.xray.addressMode "hostPort" }}
+{{- printf "$(HOST_IP):%d" (int .Values.xray.port) }}
+{{- else }}
+{{- printf "%s.%s.svc:%d" (include "cruddur-backend.xray.fullname" .) .Release.Namespace (int .Values.xray.port) }}
+{{- end }}
+{{- end }}
+
+{{/* GOMEMLIMIT: 80% of a memory limit given in Ki/Mi/Gi or K/M/G, in MiB (the suffix Go expects). */}}
+{{- define "cruddur-backend.collector.gomemlimit" -}}
+{{- $limit := toString (dig "limits" "memory" "" .Values.collector.resources) }}
+{{- if $limit }}
+{{- $units := dict "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "K" 1000 "M" 1000000 "G" 1000000000 }}
+{{- $num := regexFind "^[0-9]+" $limit }}
+{{- $unit := trimPrefix $num $limit }}
+{{- if not (hasKey $units $unit) }}
+{{- fail (printf "collector.resources.limits.memory %q: use a whole number with Ki, Mi, Gi, K, M or G so GOMEMLIMIT can be derived." $limit) }}
+{{- end }}
+{{- printf "%dMiB" (div (mul (int64 $num) (get $units $unit) 8) 10485760) }}
+{{- end }}
+{{- end }}
+
+{{/* The values checks that a JSON schema cannot express, run by every template that needs them. */}}
+{{- define "cruddur-backend.validate" -}}
+{{- if ge (int .Values.shutdown.drainTimeoutMs) (int .Values.shutdown.shutdownTimeoutMs) }}
+{{- fail (printf "shutdown.drainTimeoutMs (%d) must be less than shutdown.shutdownTimeoutMs (%d): the rest of the deadline is the time left to flush telemetry." (int .Values.shutdown.drainTimeoutMs) (int .Values.shutdown.shutdownTimeoutMs)) }}
+{{- end }}
+{{- if and (not .Values.xray.daemon.enabled) .Values.telemetry.xrayEnabled (not .Values.xray.externalAddress) }}
+{{- fail "xray.daemon.enabled is false but xray.externalAddress is empty: set the host:port of the cluster-wide X-Ray daemon, or set telemetry.xrayEnabled=false." }}
+{{- end }}
+{{- if and (not .Values.collector.enabled) (not .Values.telemetry.otlpEndpoint) }}
+{{- fail "collector.enabled is false but telemetry.otlpEndpoint is empty: the service would export to a collector that is not there. Set telemetry.otlpEndpoint (e.g. http://otel-collector.observability:4318)." }}
+{{- end }}
+{{- if and .Values.httpRoute.enabled (not .Values.httpRoute.parentRefs) }}
+{{- fail "httpRoute.enabled is true but httpRoute.parentRefs is empty: name the Gateway the route attaches to." }}
+{{- end }}
+{{- if and .Values.networkPolicy.enabled .Values.xray.daemon.enabled (eq .Values.xray.addressMode "hostPort") (not .Values.networkPolicy.extraEgress) }}
+{{- fail "networkPolicy.enabled with xray.addressMode=hostPort needs networkPolicy.extraEgress allowing the node IPs on port 2000, or the policy blocks the daemon; prefer xray.addressMode=service." }}
+{{- end }}
+{{- if and .Values.telemetry.xrayCentralizedSampling .Values.xray.daemon.enabled .Values.xray.localMode (not .Values.aws.credentialsFromSecret) }}
+{{- fail "telemetry.xrayCentralizedSampling needs AWS credentials in the daemon: on kind (xray.localMode) set aws.credentialsFromSecret=true, or turn centralized sampling off." }}
+{{- end }}
+{{- if and .Values.aws.credentialsFromSecret (or .Values.serviceAccount.roleArn .Values.xray.serviceAccount.roleArn) }}
+{{- fail "aws.credentialsFromSecret and an IRSA roleArn are both set: use static keys on kind only, IRSA on EKS." }}
+{{- end }}
+{{- end }}
