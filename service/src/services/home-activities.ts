@@ -4,7 +4,7 @@ import { plusDays, plusHours } from './time';
 export const HOME_ACTIVITY_UUID = '68f126b0-1ceb-4a33-88be-d90fa7109eee';
 
 /** The reply every feed shows under the first activity. */
-export function worfReply(now: Date): Reply {
+function worfReply(now: Date): Reply {
   return {
     uuid: '26e12864-1c26-5c3a-9658-97a10f8fea67',
     reply_to_activity_uuid: HOME_ACTIVITY_UUID,

@@ -55,6 +55,18 @@ export class TelemetryStack {
     return jsonLines(this.service.stdout());
   }
 
+  /** A stack started before and stopped after the calling `describe`'s tests. */
+  static forSuite(extraEnv: Record<string, string> = {}): TelemetryStack {
+    const stack = new TelemetryStack();
+    before(async () => {
+      await stack.start(extraEnv);
+    });
+    after(async () => {
+      await stack.stop();
+    });
+    return stack;
+  }
+
   async stop(): Promise<void> {
     if (this.service.child.exitCode === null) {
       this.service.child.kill('SIGTERM');

@@ -8,13 +8,7 @@ function idsOf(res: Response) {
 
 describe('logs and error reports (built service → CloudWatch Logs and Rollbar APIs)', function () {
   this.timeout(30_000);
-  const stack = new TelemetryStack();
-  before(async () => {
-    await stack.start();
-  });
-  after(async () => {
-    await stack.stop();
-  });
+  const stack = TelemetryStack.forSuite();
 
   it('writes the request line to stdout and CloudWatch with trace id, span id, X-Ray id and request id', async () => {
     const res = await fetch(stack.url('/api/activities/home'), { headers: { 'x-request-id': 'log-test-1' } });

@@ -11,13 +11,7 @@ function traceIdOf(res: Response): string {
 
 describe('OpenTelemetry traces (built service → OTLP receiver)', function () {
   this.timeout(30_000);
-  const stack = new TelemetryStack();
-  before(async () => {
-    await stack.start();
-  });
-  after(async () => {
-    await stack.stop();
-  });
+  const stack = TelemetryStack.forSuite();
 
   async function spansOf(traceId: string, count: number): Promise<ReceivedSpan[]> {
     return stack.otlp.waitForSpans((span) => span.traceId === traceId, 10_000, count);

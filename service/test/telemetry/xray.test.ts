@@ -10,13 +10,7 @@ function xrayIdOf(res: Response): string {
 
 describe('X-Ray segments (built service → UDP daemon protocol)', function () {
   this.timeout(30_000);
-  const stack = new TelemetryStack();
-  before(async () => {
-    await stack.start();
-  });
-  after(async () => {
-    await stack.stop();
-  });
+  const stack = TelemetryStack.forSuite();
 
   async function segmentOf(xrayTraceId: string): Promise<XRayDocument> {
     const [segment] = await stack.xray.waitForSegments((doc) => doc.trace_id === xrayTraceId, 10_000);
