@@ -23,6 +23,11 @@ export function runWithRequestContext<T>(context: RequestContext, fn: () => T): 
   return storage.run(context, fn);
 }
 
+/** Runs `fn` as if no request were being served: for work that merely happens to start during one. */
+export function outsideRequestContext<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 export function currentRequestContext(): RequestContext | undefined {
   return storage.getStore();
 }

@@ -3,7 +3,7 @@ import type { Context, Middleware } from 'koa';
 import type { Config } from '../config';
 import type { ErrorListener } from '../framework/errors';
 import type { Lifecycle } from '../framework/lifecycle';
-import { currentRequestContext } from '../framework/request-context';
+import { currentRequestContext, outsideRequestContext } from '../framework/request-context';
 import { matchedRoute } from '../framework/request-log';
 import { type CloudWatchTransport, createCloudWatchTransport } from './cloudwatch-transport';
 import type { OpenTelemetryHandle } from './instrumentation';
@@ -27,10 +27,25 @@ export interface Telemetry {
   reportFatal: (kind: string, err: unknown) => Promise<void>;
 }
 
-/** The OpenTelemetry SDK's own warnings (an unreachable collector, dropped spans) go to our log, once formatted. */
+/** The SDK hands some errors over as JSON text (stack included): keep their message and code. */
+function diagSummary(message: string): string {
+  try {
+    const parsed = JSON.parse(message) as { message?: unknown; code?: unknown };
+    if (typeof parsed.message === 'string') return typeof parsed.code === 'string' ? `${parsed.message} (${parsed.code})` : parsed.message;
+  } catch {
+    // plain text already
+  }
+  return message;
+}
+
+/** The OpenTelemetry SDK's own warnings (an unreachable collector, dropped spans) go to our log, one line each. */
 function diagLogger(logger: Logger): DiagLogger {
   const log = (level: 'warn' | 'debug') => (message: string, ...args: unknown[]) => {
-    logger.log(level, message, { component: 'opentelemetry', details: args.map(String).join(' ') || undefined });
+    const details = args.map((arg) => (arg instanceof Error ? arg.message : String(arg))).join(' ');
+    // The exporter's timers start inside whichever request ended the first span: its ids would mislead here.
+    outsideRequestContext(() =>
+      logger.log(level, `opentelemetry: ${diagSummary(message)}`, { component: 'opentelemetry', details: details || undefined }),
+    );
   };
   return { error: log('warn'), warn: log('warn'), info: log('debug'), debug: log('debug'), verbose: log('debug') };
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:net';
-import { startService } from '../support/process';
+import { jsonLines, startService } from '../support/process';
 import { SAMPLE_EVERYTHING, TelemetryStack } from '../support/telemetry-stack';
 
 /** A port nothing listens on. */
@@ -57,6 +57,11 @@ describe('telemetry backends that are down', function () {
     expect(await service.exited).to.equal(0);
     expect(Date.now() - started).to.be.below(12_000);
     expect(service.stderr()).not.to.match(/Unhandled|TypeError|\n\s+at /);
+    // Lost exports are said, once per failure, on a line of their own that no request's ids mislabel.
+    const exportFailure = jsonLines(service.stdout()).find((line) => line.component === 'opentelemetry');
+    expect(exportFailure).to.include({ level: 'warn' });
+    expect(String(exportFailure?.message)).to.match(/^opentelemetry: .*ECONNREFUSED/);
+    expect(exportFailure).to.not.have.property('trace_id');
   });
 
   it('keeps answering, and shuts down within its deadline, when every backend hangs', async () => {
