@@ -41,6 +41,8 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 # The service reads /app/package.json for its version.
 COPY package.json ./
 COPY --from=build /app/dist/src ./dist/src
+# Definitions read by `node dist/src/observability/cli.js apply` (the chart's optional hook Job).
+COPY service/observability ./service/observability
 # Numeric user so Kubernetes can verify runAsNonRoot without looking up /etc/passwd (1000 = node).
 USER 1000:1000
 EXPOSE 4567

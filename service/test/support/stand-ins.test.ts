@@ -117,6 +117,21 @@ describe('stand-ins', function () {
       });
     });
 
+    it('refuses an export without the required header with 401, as Honeycomb refuses an unknown key', async function () {
+      const honeycomb = new OtlpReceiver({ requiredHeaders: { 'X-Honeycomb-Team': 'team-key' } });
+      await honeycomb.start();
+      try {
+        const spans = await finishedSpans();
+        const wrong = await exportDirectly(new OTLPTraceExporter({ url: honeycomb.tracesUrl, headers: { 'x-honeycomb-team': 'other' } }), spans);
+        const right = await exportDirectly(new OTLPTraceExporter({ url: honeycomb.tracesUrl, headers: { 'x-honeycomb-team': 'team-key' } }), spans);
+        expect([wrong.code, right.code]).to.deep.equal([ExportResultCode.FAILED, ExportResultCode.SUCCESS]);
+        expect(honeycomb.requests.map((r) => r.status)).to.deep.equal([401, 200]);
+        expect(honeycomb.spans().map((s) => s.name)).to.deep.equal(['lonely']);
+      } finally {
+        await honeycomb.stop();
+      }
+    });
+
     it('decodes gzip-compressed exports', async function () {
       // Configured the way deployments do it (the option's enum is in a package we do not depend on).
       process.env.OTEL_EXPORTER_OTLP_TRACES_COMPRESSION = 'gzip';
@@ -247,6 +262,27 @@ describe('stand-ins', function () {
         expect(streamed).to.include({ type: 'subsegment', parent_id: segment.id, trace_id: segment.trace_id });
       } finally {
         AWSXRay.setStreamingThreshold(100);
+      }
+    });
+
+    it('starts again on the port it had, where clients still send', async function () {
+      const restarted = new XRayDaemon();
+      const { port } = await restarted.start();
+      await restarted.stop();
+      await restarted.start(port);
+      try {
+        const socket = createSocket('udp4');
+        await new Promise<void>((resolve, reject) => {
+          socket.send('{"format":"json","version":1}\n{"id":"3","name":"after restart"}', port, '127.0.0.1', (error) => {
+            if (error) reject(error);
+            else resolve();
+          });
+        });
+        socket.close();
+        expect(restarted.port).to.equal(port);
+        await restarted.waitForSegments((s) => s.name === 'after restart');
+      } finally {
+        await restarted.stop();
       }
     });
 

@@ -8,7 +8,8 @@ export type CloudWatchOperation =
   | 'CreateLogStream'
   | 'PutLogEvents'
   | 'DescribeLogStreams'
-  | 'DescribeLogGroups';
+  | 'DescribeLogGroups'
+  | 'PutRetentionPolicy';
 
 export interface StoredLogEvent {
   timestamp: number;
@@ -60,6 +61,8 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 const ACCOUNT_ID = '000000000000';
 const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const LOG_STREAM_NAME_PATTERN = /^[^:*]{1,512}$/;
+/** The periods PutRetentionPolicy accepts. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const SIGV4_AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=[^,]+, ?Signature=[0-9a-f]{64}$/;
 
 interface LogStream {
@@ -69,6 +72,8 @@ interface LogStream {
 
 interface LogGroup {
   creationTime: number;
+  /** Unset: events never expire. */
+  retentionInDays: number | undefined;
   streams: Map<string, LogStream>;
 }
 
@@ -132,6 +137,11 @@ export class CloudWatchLogs {
 
   logGroupNames(): string[] {
     return [...this.groups.keys()];
+  }
+
+  /** The group's retention in days; undefined when its events never expire (or there is no such group). */
+  retentionInDays(logGroupName: string): number | undefined {
+    return this.groups.get(logGroupName)?.retentionInDays;
   }
 
   logStreamNames(logGroupName: string): string[] {
@@ -202,6 +212,8 @@ export class CloudWatchLogs {
         return this.describeLogStreams(input, region);
       case 'DescribeLogGroups':
         return this.describeLogGroups(input, region);
+      case 'PutRetentionPolicy':
+        return this.putRetentionPolicy(input);
       default:
         throw new ApiError(400, 'UnknownOperationException', `Unknown operation ${operation}`);
     }
@@ -210,7 +222,7 @@ export class CloudWatchLogs {
   private createLogGroup(input: Record<string, unknown>): object {
     const name = requireName(input, 'logGroupName', LOG_GROUP_NAME_PATTERN);
     if (this.groups.has(name)) throw new ApiError(400, 'ResourceAlreadyExistsException', 'The specified log group already exists');
-    this.groups.set(name, { creationTime: Date.now(), streams: new Map() });
+    this.groups.set(name, { creationTime: Date.now(), retentionInDays: undefined, streams: new Map() });
     return {};
   }
 
@@ -287,6 +299,7 @@ export class CloudWatchLogs {
       .map(([name, group]) => ({
         logGroupName: name,
         creationTime: group.creationTime,
+        ...(group.retentionInDays === undefined ? {} : { retentionInDays: group.retentionInDays }),
         arn: `${groupArn(region, name)}:*`,
         logGroupArn: groupArn(region, name),
         storedBytes: 0,
@@ -294,6 +307,16 @@ export class CloudWatchLogs {
         logGroupClass: 'STANDARD',
       }));
     return { logGroups: groups };
+  }
+
+  private putRetentionPolicy(input: Record<string, unknown>): object {
+    const group = this.group(requireName(input, 'logGroupName', LOG_GROUP_NAME_PATTERN));
+    const days = input.retentionInDays;
+    if (typeof days !== 'number' || !RETENTION_DAYS.includes(days)) {
+      throw invalidParameter(`1 validation error detected: Value ${JSON.stringify(days)} at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`);
+    }
+    group.retentionInDays = days;
+    return {};
   }
 
   private group(name: string): LogGroup {

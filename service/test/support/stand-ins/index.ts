@@ -1,8 +1,12 @@
 export { CloudWatchLogs, PUT_LOG_EVENTS_LIMITS } from './cloudwatch-logs.js';
 export type { CloudWatchCall, CloudWatchFailure, CloudWatchOperation, SigningScope, StoredLogEvent } from './cloudwatch-logs.js';
+export { HoneycombApi } from './honeycomb-api.js';
+export type { HoneycombCall, HoneycombFailure, HoneycombOperation, KeyPermissions, StoredAnnotation, StoredBoard } from './honeycomb-api.js';
 export { OtlpReceiver, OtlpSpanKind, OtlpStatusCode } from './otlp-receiver.js';
-export type { AttributeValue, Attributes, OtlpFailure, ReceivedSpan, ReceivedTraceRequest } from './otlp-receiver.js';
+export type { AttributeValue, Attributes, OtlpFailure, OtlpReceiverOptions, ReceivedSpan, ReceivedTraceRequest } from './otlp-receiver.js';
 export { RollbarApi } from './rollbar-api.js';
 export type { RollbarItem, RollbarRequest } from './rollbar-api.js';
+export { XRayApi } from './xray-api.js';
+export type { StoredGroup, StoredSamplingRule, XRayCall, XRayFailure, XRayOperation } from './xray-api.js';
 export { XRayDaemon } from './xray-daemon.js';
 export type { MalformedDatagram, XRayDocument } from './xray-daemon.js';

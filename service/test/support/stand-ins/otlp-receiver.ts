@@ -56,6 +56,14 @@ export type OtlpFailure =
   | { kind: 'delay'; delayMs: number }
   | { kind: 'hang' };
 
+export interface OtlpReceiverOptions {
+  /**
+   * Headers every export must carry, e.g. `{ 'x-honeycomb-team': key }` to stand in for Honeycomb.
+   * A request without them (or with another value) is refused with 401, as Honeycomb refuses an unknown key.
+   */
+  requiredHeaders?: Record<string, string>;
+}
+
 /**
  * An OTLP/HTTP traces receiver on loopback: POST /v1/traces with
  * application/x-protobuf or application/json bodies, optionally gzip-encoded.
@@ -66,6 +74,14 @@ export class OtlpReceiver {
   private readonly failures = new FailurePlan<OtlpFailure>();
   private readonly waiters = new Waiters();
   private readonly held = new Set<ServerResponse>();
+  private readonly requiredHeaders: Record<string, string>;
+
+  constructor(options: OtlpReceiverOptions = {}) {
+    // Header names are case-insensitive; Node gives them lower-cased.
+    this.requiredHeaders = Object.fromEntries(
+      Object.entries(options.requiredHeaders ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+    );
+  }
 
   get url(): string {
     return this.server.url;
@@ -126,6 +142,12 @@ export class OtlpReceiver {
 
     if (record.method !== 'POST' || record.path !== '/v1/traces') {
       this.answer(res, record, 404, 'text/plain', 'not found');
+      return;
+    }
+    const missing = Object.entries(this.requiredHeaders).find(([name, value]) => record.headers[name] !== value);
+    if (missing) {
+      record.error = `missing or wrong ${missing[0]} header`;
+      this.answer(res, record, 401, 'application/json', JSON.stringify({ message: record.error }));
       return;
     }
     const json = isJson(record.headers['content-type']);

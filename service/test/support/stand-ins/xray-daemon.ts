@@ -46,7 +46,8 @@ export class XRayDaemon {
     return `${LOOPBACK}:${this.port}`;
   }
 
-  async start(): Promise<{ address: string; port: number }> {
+  /** Binds `port` (0: one the OS picks); pass the old port to restart the daemon where clients still send. */
+  async start(port = 0): Promise<{ address: string; port: number }> {
     if (this.socket) throw new Error('daemon is already started');
     const socket = createSocket('udp4');
     this.socket = socket;
@@ -55,7 +56,7 @@ export class XRayDaemon {
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(0, LOOPBACK, () => {
+      socket.bind(port, LOOPBACK, () => {
         socket.off('error', reject);
         resolve();
       });

@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { parseCommandLine } from '../../src/observability/cli.js';
+import { EXIT } from '../../src/observability/run.js';
+import { ROOT } from '../support/process.js';
+import { Stand } from './support.js';
+
+/** Runs the built CLI the way `npm run observability` does, with only the given environment. */
+async function cli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/src/observability/cli.js', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('observability CLI', function () {
+  describe('command line', function () {
+    it('takes plan or apply', function () {
+      expect(parseCommandLine(['apply'])).to.deep.equal({ command: 'apply' });
+    });
+
+    it('takes the systems to reconcile with --only', function () {
+      expect(parseCommandLine(['plan', '--only', 'xray,cloudwatch'])).to.deep.equal({ command: 'plan', only: ['xray', 'cloudwatch'] });
+    });
+
+    it('takes another definitions folder with --definitions', function () {
+      expect(parseCommandLine(['plan', '--definitions', '/tmp/defs'])).to.deep.equal({ command: 'plan', definitionsDir: '/tmp/defs' });
+    });
+
+    it('refuses an unknown command', function () {
+      expect(parseCommandLine(['destroy'])).to.equal('expected "plan" or "apply", got "destroy"');
+    });
+
+    it('refuses an unknown system', function () {
+      expect(parseCommandLine(['plan', '--only', 'datadog'])).to.equal('--only: unknown system(s) datadog');
+    });
+  });
+
+  describe('as a process', function () {
+    const stand = new Stand();
+    before(async () => stand.start());
+    after(async () => stand.stop());
+
+    it('plans against the APIs it is pointed at and exits 0', async function () {
+      const { code, stdout } = await cli(['plan'], stand.env());
+
+      expect(code, stdout).to.equal(EXIT.ok);
+      expect(stdout).to.include('+ create sampling rule "Cruddur"');
+      expect(stdout).to.include('Plan: 10 to create, 0 to update, 0 unchanged.');
+    });
+
+    it('exits 1 when apply cannot do everything', async function () {
+      const { code, stdout } = await cli(['apply', '--only', 'honeycomb'], stand.env({ HONEYCOMB_CONFIGURATION_KEY: undefined }));
+
+      expect(code).to.equal(EXIT.failed);
+      expect(stdout).to.include('Not applied to: Honeycomb (HONEYCOMB_CONFIGURATION_KEY is not set).');
+    });
+
+    it('exits 2 with the usage on a wrong command line', async function () {
+      const { code, stderr } = await cli(['plna'], {});
+
+      expect(code).to.equal(EXIT.invalid);
+      expect(stderr).to.include('Usage: npm run observability -- <plan|apply>');
+    });
+  });
+});

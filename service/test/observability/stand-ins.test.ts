@@ -1,0 +1,256 @@
+import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, InvalidParameterException, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateGroupCommand,
+  CreateSamplingRuleCommand,
+  GetGroupsCommand,
+  GetSamplingRulesCommand,
+  InvalidRequestException,
+  UpdateSamplingRuleCommand,
+  XRayClient,
+  type XRayServiceException,
+} from '@aws-sdk/client-xray';
+import { expect } from 'chai';
+import { CloudWatchLogs, HoneycombApi, XRayApi } from '../support/stand-ins/index.js';
+
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+/** The SDK error a call failed with. */
+async function rejection(promise: Promise<unknown>): Promise<XRayServiceException> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as XRayServiceException;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const RULE = {
+  RuleName: 'Cruddur',
+  ResourceARN: '*',
+  Priority: 9000,
+  FixedRate: 0.1,
+  ReservoirSize: 5,
+  ServiceName: 'cruddur-backend',
+  ServiceType: '*',
+  Host: '*',
+  HTTPMethod: '*',
+  URLPath: '*',
+  Version: 1,
+};
+
+describe('observability stand-ins', function () {
+  describe('X-Ray API', function () {
+    const api = new XRayApi();
+    let client: XRayClient;
+    before(async () => {
+      await api.start();
+      client = new XRayClient({ region: 'us-east-1', endpoint: api.url, credentials, maxAttempts: 1 });
+    });
+    after(async () => {
+      client.destroy();
+      await api.stop();
+    });
+    afterEach(() => {
+      api.reset();
+    });
+
+    it('creates and lists groups for the SDK client', async function () {
+      await client.send(new CreateGroupCommand({ GroupName: 'Cruddur', FilterExpression: 'service("cruddur-backend")' }));
+
+      const { Groups } = await client.send(new GetGroupsCommand({}));
+
+      expect(Groups?.map((g) => [g.GroupName, g.FilterExpression])).to.deep.equal([['Cruddur', 'service("cruddur-backend")']]);
+    });
+
+    it('records the path operation and the SigV4 scope of each call', async function () {
+      await client.send(new GetGroupsCommand({}));
+
+      expect(api.calls[0]).to.deep.include({ operation: 'GetGroups', status: 200 });
+      expect(api.calls[0]?.signedWith).to.deep.include({ region: 'us-east-1', service: 'xray' });
+    });
+
+    it('starts every account with the Default sampling rule', async function () {
+      const { SamplingRuleRecords } = await client.send(new GetSamplingRulesCommand({}));
+
+      expect(SamplingRuleRecords?.map((r) => [r.SamplingRule?.RuleName, r.SamplingRule?.Priority])).to.deep.equal([['Default', 10000]]);
+    });
+
+    it('creates a sampling rule and gives it back with its ARN and dates', async function () {
+      const { SamplingRuleRecord } = await client.send(new CreateSamplingRuleCommand({ SamplingRule: RULE }));
+
+      expect(SamplingRuleRecord?.SamplingRule).to.deep.include({ ...RULE, RuleARN: 'arn:aws:xray:us-east-1:000000000000:sampling-rule/Cruddur' });
+      expect(SamplingRuleRecord?.CreatedAt).to.be.instanceOf(Date);
+    });
+
+    it('updates the fields a SamplingRuleUpdate carries', async function () {
+      await client.send(new CreateSamplingRuleCommand({ SamplingRule: RULE }));
+
+      await client.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleName: 'Cruddur', FixedRate: 0.5 } }));
+
+      expect(api.samplingRule('Cruddur')).to.deep.include({ FixedRate: 0.5, Priority: 9000 });
+    });
+
+    it('answers a second CreateGroup of a name with InvalidRequestException', async function () {
+      await client.send(new CreateGroupCommand({ GroupName: 'Cruddur', FilterExpression: 'ok' }));
+
+      const error = await rejection(client.send(new CreateGroupCommand({ GroupName: 'Cruddur', FilterExpression: 'ok' })));
+
+      expect(error).to.be.instanceOf(InvalidRequestException);
+    });
+
+    it('refuses a sampling rule with a priority out of bounds', async function () {
+      const error = await rejection(client.send(new CreateSamplingRuleCommand({ SamplingRule: { ...RULE, Priority: 0 } })));
+
+      expect(error).to.be.instanceOf(InvalidRequestException);
+    });
+
+    it('answers injected throttling with a 429 ThrottledException', async function () {
+      api.failNext(1, { kind: 'throttle' });
+
+      const error = await rejection(client.send(new GetGroupsCommand({})));
+
+      expect(error.name).to.equal('ThrottledException');
+      expect(error.$metadata.httpStatusCode).to.equal(429);
+    });
+
+    it('answers an injected denial with a 403 AccessDeniedException naming the action', async function () {
+      api.failNext(1, { kind: 'access-denied' }, 'CreateGroup');
+
+      const error = await rejection(client.send(new CreateGroupCommand({ GroupName: 'Cruddur', FilterExpression: 'ok' })));
+
+      expect(error.name).to.equal('AccessDeniedException');
+      expect(error.$metadata.httpStatusCode).to.equal(403);
+      expect(error.message).to.include('xray:CreateGroup');
+    });
+
+    it('refuses an unsigned request with MissingAuthenticationTokenException', async function () {
+      const response = await fetch(`${api.url}/Groups`, { method: 'POST', body: '{}' });
+
+      expect(response.status).to.equal(403);
+      expect(response.headers.get('x-amzn-errortype')).to.equal('MissingAuthenticationTokenException');
+    });
+  });
+
+  describe('CloudWatch Logs retention', function () {
+    const logs = new CloudWatchLogs();
+    let client: CloudWatchLogsClient;
+    before(async () => {
+      await logs.start();
+      client = new CloudWatchLogsClient({ region: 'us-east-1', endpoint: logs.url, credentials, maxAttempts: 1 });
+    });
+    after(async () => {
+      client.destroy();
+      await logs.stop();
+    });
+    afterEach(() => {
+      logs.reset();
+    });
+
+    it('shows the retention PutRetentionPolicy set in DescribeLogGroups', async function () {
+      await client.send(new CreateLogGroupCommand({ logGroupName: 'cruddur' }));
+
+      await client.send(new PutRetentionPolicyCommand({ logGroupName: 'cruddur', retentionInDays: 30 }));
+
+      const { logGroups } = await client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: 'cruddur' }));
+      expect(logGroups?.[0]?.retentionInDays).to.equal(30);
+    });
+
+    it('leaves retentionInDays out for a group whose events never expire', async function () {
+      await client.send(new CreateLogGroupCommand({ logGroupName: 'cruddur' }));
+
+      const { logGroups } = await client.send(new DescribeLogGroupsCommand({}));
+
+      expect(logGroups?.[0]).to.not.have.property('retentionInDays');
+    });
+
+    it('refuses a retention period CloudWatch does not offer', async function () {
+      await client.send(new CreateLogGroupCommand({ logGroupName: 'cruddur' }));
+
+      const error = await rejection(client.send(new PutRetentionPolicyCommand({ logGroupName: 'cruddur', retentionInDays: 42 })));
+
+      expect(error).to.be.instanceOf(InvalidParameterException);
+    });
+  });
+
+  describe('Honeycomb API', function () {
+    const api = new HoneycombApi();
+    const call = (method: string, path: string, body?: unknown, key = 'key'): Promise<Response> =>
+      fetch(`${api.url}${path}`, {
+        method,
+        headers: { 'x-honeycomb-team': key, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    before(async () => api.start());
+    after(async () => api.stop());
+    beforeEach(() => {
+      api.addKey('key');
+      api.addDataset('cruddur-backend');
+    });
+    afterEach(() => {
+      api.reset();
+    });
+
+    it('gives the same id to the same query spec', async function () {
+      const spec = { calculations: [{ op: 'COUNT' }], breakdowns: ['name'] };
+
+      const first = (await (await call('POST', '/1/queries/cruddur-backend', spec)).json()) as { id: string };
+      const second = (await (await call('POST', '/1/queries/cruddur-backend', { breakdowns: ['name'], calculations: [{ op: 'COUNT' }] })).json()) as { id: string };
+
+      expect(second.id).to.equal(first.id);
+    });
+
+    it('refuses to change the query of an annotation', async function () {
+      const queryId = api.saveQuery('cruddur-backend', { calculations: [{ op: 'COUNT' }] });
+      const annotation = api.saveAnnotation('cruddur-backend', { name: 'Count', query_id: queryId });
+      const other = api.saveQuery('cruddur-backend', { calculations: [{ op: 'MAX', column: 'duration_ms' }] });
+
+      const response = await call('PUT', `/1/query_annotations/cruddur-backend/${annotation.id}`, { name: 'Count', query_id: other });
+
+      expect(response.status).to.equal(400);
+    });
+
+    it('answers an unknown key with 401', async function () {
+      const response = await call('GET', '/1/boards', undefined, 'nope');
+
+      expect(response.status).to.equal(401);
+      expect(await response.json()).to.deep.equal({ error: 'unknown API key - check your credentials' });
+    });
+
+    it('answers a key without the boards permission with 403 on boards only', async function () {
+      api.addKey('queries-only', { boards: false });
+
+      const boards = await call('GET', '/1/boards', undefined, 'queries-only');
+      const annotations = await call('GET', '/1/query_annotations/cruddur-backend', undefined, 'queries-only');
+
+      expect([boards.status, annotations.status]).to.deep.equal([403, 200]);
+    });
+
+    it('answers 404 for a dataset that has no events yet', async function () {
+      const response = await call('GET', '/1/query_annotations/nobody');
+
+      expect(response.status).to.equal(404);
+    });
+
+    it('refuses a board panel whose annotation is not of its query', async function () {
+      const queryId = api.saveQuery('cruddur-backend', { calculations: [{ op: 'COUNT' }] });
+
+      const response = await call('POST', '/1/boards', {
+        name: 'Board',
+        type: 'flexible',
+        panels: [{ type: 'query', query_panel: { query_id: queryId, query_annotation_id: 'missing' } }],
+      });
+
+      expect(response.status).to.equal(400);
+    });
+
+    it('answers an injected rate limit with 429 and its headers', async function () {
+      api.failNext(1, { kind: 'rate-limit', retryAfter: '3', rateLimit: 'limit=100, remaining=0, reset=3' });
+
+      const response = await call('GET', '/1/boards');
+
+      expect(response.status).to.equal(429);
+      expect(response.headers.get('retry-after')).to.equal('3');
+      expect(response.headers.get('ratelimit')).to.equal('limit=100, remaining=0, reset=3');
+    });
+  });
+});
