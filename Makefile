@@ -58,7 +58,7 @@ lint: setup ## Lint (eslint) and typecheck (tsc)
 	$(NPM) run typecheck
 
 .PHONY: test
-test: lint deploy-check ## Everything CI checks: lint, typecheck, unit and integration tests, chart and image checks
+test: lint deploy-check e2e-tools ## Everything CI checks: lint, typecheck, unit, integration and end-to-end tests, chart and image checks
 	$(NPM) test
 
 .PHONY: clean
@@ -216,3 +216,50 @@ deploy-check: deploy-tools chart-lint ## Lint the Dockerfile, scripts and chart;
 	done
 	$(VENV)/bin/check-jsonschema --schemafile $(SKAFFOLD_SCHEMA) skaffold.yaml
 	$(VENV)/bin/check-jsonschema --check-metaschema $(CHART)/values.schema.json
+
+##@ Observability as code
+
+## Saved Honeycomb queries and board, X-Ray sampling rule and groups, CloudWatch log group: service/observability/*.yaml.
+## Reads the service's own variables (OTEL_SERVICE_NAME, AWS_XRAY_TRACING_NAME, CLOUDWATCH_LOG_GROUP, AWS_REGION) plus
+## HONEYCOMB_CONFIGURATION_KEY and AWS credentials. Extra CLI flags, e.g. OBSERVABILITY_ARGS="--only xray,cloudwatch".
+OBSERVABILITY_ARGS ?=
+
+.PHONY: observability-plan
+observability-plan: build ## Show what observability-apply would create or update (changes nothing)
+	$(NPM) run observability -- plan $(OBSERVABILITY_ARGS)
+
+.PHONY: observability-apply
+observability-apply: build ## Create or update the saved queries, board, sampling rule, groups and log group
+	$(NPM) run observability -- apply $(OBSERVABILITY_ARGS)
+
+##@ End to end
+
+## The OpenTelemetry Collector the chart runs as its sidecar, built by ocb (the collector builder) from
+## k8s/collector/builder-config.yaml: exactly the components the chart's config uses, at the version of the chart's
+## image (collector.image.tag). Bump all three together; a test checks that they agree.
+## Cold build on 2 cores (empty Go build and module caches): ocb ~20 s, the collector ~1.5 min.
+OTELCOL_VERSION := 0.165.0
+OTELCOL_MANIFEST := k8s/collector/builder-config.yaml
+OCB := $(TOOLS_DIR)/ocb-v$(OTELCOL_VERSION)/builder
+## Where the manifest's dist.output_path (relative to the repository root) puts it.
+OTELCOL := $(TOOLS_DIR)/otelcol-$(OTELCOL_VERSION)/otelcol
+## The tests in service/test/e2e (run by `make e2e`, and by `make test` through npm test) run this binary.
+export OTELCOL
+
+$(OCB):
+	GOBIN=$(dir $@) go install -trimpath go.opentelemetry.io/collector/cmd/builder@v$(OTELCOL_VERSION)
+
+$(OTELCOL): $(OTELCOL_MANIFEST) | $(OCB)
+	@echo "Building the OpenTelemetry Collector $(OTELCOL_VERSION) with ocb (about 2 minutes on 2 cores the first time)"
+	cd $(CURDIR) && $(OCB) --config=$(OTELCOL_MANIFEST)
+	@test -x $@ || { echo "ocb did not write $@: check dist.output_path in $(OTELCOL_MANIFEST)" >&2; exit 1; }
+	@touch $@
+
+.PHONY: e2e-tools
+e2e-tools: $(OTELCOL) $(HELM) ## Build what the end-to-end tests run (the collector with ocb, helm), cached in .tools/
+
+## Only the e2e suite (npm test runs it too, with everything else): mocha's config would add every other spec.
+.PHONY: e2e
+e2e: setup e2e-tools ## End-to-end tests: built service + real collector (chart config) + backend stand-ins, and failure drills
+	$(NPM) exec -- tsc -p tsconfig.json
+	$(NPM) exec -- mocha --no-config --enable-source-maps --timeout 20000 --reporter spec 'dist/test/e2e/**/*.test.js'

@@ -6,12 +6,14 @@
 {{- $traces := list }}
 {{- $metrics := list }}
 {{- if $c.honeycomb.enabled }}
-{{- $endpoint := ternary "api.eu1.honeycomb.io:443" "api.honeycomb.io:443" (eq $c.honeycomb.region "eu") }}
-{{- $_ := set $exporters "otlp/honeycomb" (dict "endpoint" $endpoint "headers" (dict "x-honeycomb-team" "${env:HONEYCOMB_API_KEY}")) }}
+{{- /* OTLP/HTTP (protobuf, gzip): Honeycomb takes it at the same hosts as gRPC; the exporter appends /v1/traces etc.
+       An explicit endpoint (a Refinery, a proxy, the e2e tests' receiver) wins over the region's. */}}
+{{- $endpoint := $c.honeycomb.endpoint | default (ternary "https://api.eu1.honeycomb.io" "https://api.honeycomb.io" (eq $c.honeycomb.region "eu")) }}
+{{- $_ := set $exporters "otlp_http/honeycomb" (dict "endpoint" $endpoint "headers" (dict "x-honeycomb-team" "${env:HONEYCOMB_API_KEY}")) }}
 {{- /* Honeycomb names trace datasets after service.name but needs an explicit dataset for metrics. */}}
-{{- $_ := set $exporters "otlp/honeycomb-metrics" (dict "endpoint" $endpoint "headers" (dict "x-honeycomb-team" "${env:HONEYCOMB_API_KEY}" "x-honeycomb-dataset" $c.honeycomb.metricsDataset)) }}
-{{- $traces = append $traces "otlp/honeycomb" }}
-{{- $metrics = append $metrics "otlp/honeycomb-metrics" }}
+{{- $_ := set $exporters "otlp_http/honeycomb-metrics" (dict "endpoint" $endpoint "headers" (dict "x-honeycomb-team" "${env:HONEYCOMB_API_KEY}" "x-honeycomb-dataset" $c.honeycomb.metricsDataset)) }}
+{{- $traces = append $traces "otlp_http/honeycomb" }}
+{{- $metrics = append $metrics "otlp_http/honeycomb-metrics" }}
 {{- end }}
 {{- if or $c.debug.enabled (not $c.honeycomb.enabled) }}
 {{- $_ := set $exporters "debug" (dict "verbosity" $c.debug.verbosity) }}

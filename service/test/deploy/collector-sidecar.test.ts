@@ -61,23 +61,32 @@ describe('the OpenTelemetry Collector sidecar', () => {
     }
   });
 
-  it('exports to Honeycomb with the key from the environment on the eks profile', () => {
+  it('exports to Honeycomb over OTLP/HTTPS with the key from the environment on the eks profile', () => {
     const objects = render({ profile: 'eks' });
     const config = collectorConfig(objects);
-    expect(config.exporters['otlp/honeycomb']).to.deep.equal({
-      endpoint: 'api.honeycomb.io:443',
+    expect(config.exporters['otlp_http/honeycomb']).to.deep.equal({
+      endpoint: 'https://api.honeycomb.io',
       headers: { 'x-honeycomb-team': '${env:HONEYCOMB_API_KEY}' },
     });
     expect(config.exporters).not.to.have.property('debug');
-    expect(config.service.pipelines.traces?.exporters).to.deep.equal(['otlp/honeycomb']);
-    expect(config.exporters['otlp/honeycomb-metrics']?.headers?.['x-honeycomb-dataset']).to.be.a('string');
+    expect(config.service.pipelines.traces?.exporters).to.deep.equal(['otlp_http/honeycomb']);
+    expect(config.service.pipelines.logs?.exporters).to.deep.equal(['otlp_http/honeycomb']);
+    expect(config.service.pipelines.metrics?.exporters).to.deep.equal(['otlp_http/honeycomb-metrics']);
+    expect(config.exporters['otlp_http/honeycomb-metrics']?.headers?.['x-honeycomb-dataset']).to.be.a('string');
     const key = env(container(podSpec(find(objects, 'Deployment')), 'otel-collector'), 'HONEYCOMB_API_KEY');
     expect(key?.valueFrom?.secretKeyRef).to.include({ key: 'HONEYCOMB_API_KEY', optional: true });
   });
 
   it('uses the EU endpoint when collector.honeycomb.region is eu', () => {
     const config = collectorConfig(render({ profile: 'eks', values: { collector: { honeycomb: { region: 'eu' } } } }));
-    expect(config.exporters['otlp/honeycomb']?.endpoint).to.equal('api.eu1.honeycomb.io:443');
+    expect(config.exporters['otlp_http/honeycomb']?.endpoint).to.equal('https://api.eu1.honeycomb.io');
+  });
+
+  it('sends to collector.honeycomb.endpoint instead of the region when it is set (a Refinery, the e2e receiver)', () => {
+    const endpoint = 'http://refinery.observability.svc:8080';
+    const config = collectorConfig(render({ profile: 'eks', values: { collector: { honeycomb: { endpoint } } } }));
+    expect(config.exporters['otlp_http/honeycomb']?.endpoint).to.equal(endpoint);
+    expect(config.exporters['otlp_http/honeycomb-metrics']?.endpoint).to.equal(endpoint);
   });
 
   it('serves health_check on 0.0.0.0:13133 and probes it', () => {

@@ -22,4 +22,11 @@ describe('values.schema.json', () => {
     expect(result.status).to.not.equal(0);
     expect(result.stderr).to.include('/config/logFormat');
   });
+
+  it('takes only an http(s) URL as collector.honeycomb.endpoint', () => {
+    const result = helmTemplate({ values: { collector: { honeycomb: { endpoint: 'api.honeycomb.io:443' } } } });
+    expect(result.status).to.not.equal(0);
+    expect(result.stderr).to.include('/collector/honeycomb/endpoint');
+    expect(helmTemplate({ values: { collector: { honeycomb: { endpoint: 'https://refinery.example.com' } } } }).status).to.equal(0);
+  });
 });
