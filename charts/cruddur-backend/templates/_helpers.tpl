@@ -23,6 +23,16 @@
 {{- printf "%s-xray" (include "cruddur-backend.fullname" . | trunc 58 | trimSuffix "-") }}
 {{- end }}
 
+{{/* Name of the observability-as-code hook Job (and its NetworkPolicy). */}}
+{{- define "cruddur-backend.observability.fullname" -}}
+{{- printf "%s-observability" (include "cruddur-backend.fullname" . | trunc 49 | trimSuffix "-") }}
+{{- end }}
+
+{{/* HONEYCOMB_API_URL of the hook: the explicit value, else the API of collector.honeycomb.region (not its endpoint: that may be a Refinery). */}}
+{{- define "cruddur-backend.observability.honeycombApiUrl" -}}
+{{- .Values.observabilityAsCode.honeycombApiUrl | default (ternary "https://api.eu1.honeycomb.io" "https://api.honeycomb.io" (eq .Values.collector.honeycomb.region "eu")) }}
+{{- end }}
+
 {{- define "cruddur-backend.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
@@ -173,6 +183,9 @@ exec:
 {{- end }}
 {{- if and .Values.telemetry.xrayCentralizedSampling .Values.xray.daemon.enabled .Values.xray.localMode (not .Values.aws.credentialsFromSecret) }}
 {{- fail "telemetry.xrayCentralizedSampling needs AWS credentials in the daemon: on kind (xray.localMode) set aws.credentialsFromSecret=true, or turn centralized sampling off." }}
+{{- end }}
+{{- if and .Values.observabilityAsCode.enabled (has "cloudwatch" .Values.observabilityAsCode.systems) (not .Values.telemetry.cloudwatchLogGroup) }}
+{{- fail "observabilityAsCode.systems has cloudwatch but telemetry.cloudwatchLogGroup is empty: the hook would create the CLI's default group, which the service does not write to. Set the group or drop cloudwatch from the systems." }}
 {{- end }}
 {{- if and .Values.aws.credentialsFromSecret (or .Values.serviceAccount.roleArn .Values.xray.serviceAccount.roleArn) }}
 {{- fail "aws.credentialsFromSecret and an IRSA roleArn are both set: use static keys on kind only, IRSA on EKS." }}

@@ -49,6 +49,13 @@ describe('k8s/kind/create-secret.sh', () => {
     expect(result.stdout).to.include('has: ROLLBAR_ACCESS_TOKEN HONEYCOMB_API_KEY AWS_ACCESS_KEY_ID');
   });
 
+  it('also passes HONEYCOMB_CONFIGURATION_KEY, which the observability-as-code hook reads', () => {
+    const result = run(path.join(dir, 'missing.env'), { HONEYCOMB_CONFIGURATION_KEY: 'hc-config-key' });
+    expect(result.status, result.stderr).to.equal(0);
+    expect(readFileSync(path.join(dir, 'env-file'), 'utf8')).to.equal('HONEYCOMB_CONFIGURATION_KEY=hc-config-key\n');
+    expect(readFileSync(path.join(dir, 'args.log'), 'utf8')).not.to.include('hc-config-key');
+  });
+
   it('still creates an empty Secret when no key is set, so the deploy goes on with the features off', () => {
     const result = run(path.join(dir, 'missing.env'), {});
     expect(result.status, result.stderr).to.equal(0);

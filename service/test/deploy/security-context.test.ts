@@ -5,7 +5,7 @@ import { podSpec, type Profile, render } from './render';
 describe('security contexts', () => {
   for (const profile of ['default', 'kind', 'eks'] as Profile[]) {
     it(`run every container of the ${profile} profile non-root, read-only, without capabilities or escalation`, () => {
-      const workloads = render({ profile }).filter((o) => ['Deployment', 'DaemonSet', 'Pod'].includes(o.kind));
+      const workloads = render({ profile }).filter((o) => ['Deployment', 'DaemonSet', 'Pod', 'Job'].includes(o.kind));
       expect(workloads.map((o) => o.kind)).to.include.members(['Deployment', 'DaemonSet', 'Pod']);
       for (const workload of workloads) {
         const spec = podSpec(workload);
