@@ -263,3 +263,20 @@ e2e-tools: $(OTELCOL) $(HELM) ## Build what the end-to-end tests run (the collec
 e2e: setup e2e-tools ## End-to-end tests: built service + real collector (chart config) + backend stand-ins, and failure drills
 	$(NPM) exec -- tsc -p tsconfig.json
 	$(NPM) exec -- mocha --no-config --enable-source-maps --timeout 20000 --reporter spec 'dist/test/e2e/**/*.test.js'
+
+##@ Benchmarks
+
+## service/bench: this service with telemetry off, full, with every backend down and with the production sampling,
+## side by side with the usual Express stack; autocannon on loopback, server and load pinned to different CPUs.
+## Results: service/bench/results/*.json and latest.md (the README's table). BENCH_ARGS: e.g. --duration 30.
+BENCH_ARGS ?=
+
+.PHONY: bench
+bench: setup ## Measure telemetry's cost (throughput, latency, CPU/request, RSS, delivery) against the peers (~3 min)
+	$(NPM) exec -- tsc -p tsconfig.json
+	$(NODE) dist/bench/run.js $(BENCH_ARGS)
+
+.PHONY: bench-soak
+bench-soak: setup ## RSS of the fully traced service over 5 minutes at 1,000 requests/s
+	$(NPM) exec -- tsc -p tsconfig.json
+	$(NODE) dist/bench/run.js --soak $(BENCH_ARGS)

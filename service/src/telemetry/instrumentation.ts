@@ -1,5 +1,5 @@
 /**
- * The OpenTelemetry bootstrap. It must run before anything it instruments is loaded (http, koa), so the
+ * The OpenTelemetry bootstrap. It must run before anything it instruments is loaded (http), so the
  * process starts with `node --require ./dist/src/telemetry/instrumentation.js dist/src/main.js`; main.ts
  * also imports it first, so the order holds even when someone forgets the flag.
  *
@@ -8,7 +8,6 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { KoaLayerType } from '@opentelemetry/instrumentation-koa';
 import { getNodeAutoInstrumentations, getResourceDetectors } from '@opentelemetry/auto-instrumentations-node';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -28,9 +27,10 @@ const SDK_DEFAULTS: Record<string, string> = {
   // Only traces: nothing listens for metrics or logs, and an exporter to nowhere logs an error every minute.
   OTEL_METRICS_EXPORTER: 'none',
   OTEL_LOGS_EXPORTER: 'none',
-  // http and koa are what this service does; dns/net/fs add spans nobody reads. AWS detectors only on request
-  // (eks profile), as off AWS they wait for a metadata endpoint that never answers.
-  OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,koa',
+  // One span per request from http (request tracing gives it http.route); dns/net/fs add spans nobody reads, and
+  // koa's router span would repeat the server span at a cost per request. AWS detectors only on request (eks
+  // profile), as off AWS they wait for a metadata endpoint that never answers.
+  OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http',
   OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance,container',
 };
 
@@ -78,8 +78,6 @@ export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
         // The only outgoing calls are telemetry's own (Rollbar, CloudWatch): tracing them is noise.
         disableOutgoingRequestInstrumentation: true,
       },
-      // One span per matched route (it carries http.route), not one per middleware.
-      '@opentelemetry/instrumentation-koa': { ignoreLayersType: [KoaLayerType.MIDDLEWARE] },
     }),
   });
   sdk.start();

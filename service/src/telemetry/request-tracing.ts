@@ -1,4 +1,5 @@
-import { type Span, type SpanContext, TraceFlags, isSpanContextValid, trace } from '@opentelemetry/api';
+import { context, type Span, type SpanContext, TraceFlags, isSpanContextValid, trace } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { Context, Middleware, Next } from 'koa';
 import { isProbe } from '../framework/probe-paths';
 import { currentRequestContext, type RequestTrace } from '../framework/request-context';
@@ -70,6 +71,11 @@ export function requestTracing(xray: XRayRecorder | undefined): Middleware {
       });
     }
     await next();
+    // The http instrumentation names the server span and sets http.route from this once the answer is sent:
+    // the route template is known here, so no router instrumentation (and no span per route) is needed.
+    const rpc = getRPCMetadata(context.active());
+    const route = matchedRoute(ctx);
+    if (rpc?.type === RPCType.HTTP && route) rpc.route = route;
   };
 }
 

@@ -30,7 +30,7 @@ describe('drill: the collector is killed (SIGKILL) mid-load and restarted', func
   before(async function () {
     this.timeout(90_000);
     await stack.start();
-    // About 25 requests a second, ~3 spans each: well under the 512-span batch and the 2,048-span queue.
+    // About 25 requests a second, 2 spans each: well under the 512-span batch and the 2,048-span queue.
     const load = new Load(stack.url(''), HEALTHY_MIX, { workers: 4, pauseMs: 150, maxRequests: 1_000, maxDurationMs: 40_000 }, 'outage').start();
     // Kill once spans flow and the collector holds none: everything it accepted it has sent on (its own counters).
     await eventually(

@@ -20,7 +20,7 @@ describe('OpenTelemetry traces (built service → OTLP receiver)', function () {
   it('sends home-activities-mock-data with app.now and app.result_length', async () => {
     const res = await fetch(stack.url('/api/activities/home'));
     expect(res.status).to.equal(200);
-    const spans = await spansOf(traceIdOf(res), 3);
+    const spans = await spansOf(traceIdOf(res), 2);
     const custom = spans.find((span) => span.name === 'home-activities-mock-data');
     expect(custom?.attributes['app.result_length']).to.equal(3);
     expect(custom?.attributes['app.now']).to.be.a('string').and.match(/^\d{4}-\d{2}-\d{2}T/);
@@ -28,12 +28,12 @@ describe('OpenTelemetry traces (built service → OTLP receiver)', function () {
 
   it('sends user-activities-mock-data with app.user, under the server span that carries http.route', async () => {
     const res = await fetch(stack.url('/api/activities/@andrewbrown'));
-    const spans = await spansOf(traceIdOf(res), 3);
+    const spans = await spansOf(traceIdOf(res), 2);
     const server = spans.find((span) => span.kind === OtlpSpanKind.SERVER);
     const custom = spans.find((span) => span.name === 'user-activities-mock-data');
     expect(server?.attributes['http.route']).to.equal('/api/activities/@:handle');
     expect(custom?.attributes).to.include({ 'app.user': 'andrewbrown', 'app.result_length': 1 });
-    // custom → router layer → server: every span of the request in one tree
+    // custom → server: every span of the request in one tree
     const byId = new Map(spans.map((span) => [span.spanId, span]));
     let ancestor = custom;
     while (ancestor?.parentSpanId) ancestor = byId.get(ancestor.parentSpanId);
@@ -55,7 +55,7 @@ describe('OpenTelemetry traces (built service → OTLP receiver)', function () {
     for (const [path, init, name] of calls) {
       const res = await fetch(stack.url(path), init);
       expect(res.status, path).to.equal(200);
-      const spans = await spansOf(traceIdOf(res), 3);
+      const spans = await spansOf(traceIdOf(res), 2);
       const custom = spans.find((span) => span.name === name);
       expect(custom, name).to.not.equal(undefined);
       expect(custom?.attributes['app.result_length'], name).to.be.a('number');
@@ -68,7 +68,7 @@ describe('OpenTelemetry traces (built service → OTLP receiver)', function () {
   it('records validation failures as attributes, not as span errors', async () => {
     const res = await fetch(stack.url('/api/activities/search'));
     expect(res.status).to.equal(422);
-    const custom = (await spansOf(traceIdOf(res), 3)).find((span) => span.name === 'search-activities-mock-data');
+    const custom = (await spansOf(traceIdOf(res), 2)).find((span) => span.name === 'search-activities-mock-data');
     expect(custom?.attributes['app.validation_errors']).to.equal('search_term_blank');
     expect(custom?.status.code).to.not.equal(OtlpStatusCode.ERROR);
   });

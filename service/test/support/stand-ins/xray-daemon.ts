@@ -36,6 +36,9 @@ export class XRayDaemon {
   private socket: Socket | undefined;
   private readonly waiters = new Waiters();
 
+  /** `receiveBufferBytes`: the socket's SO_RCVBUF, for bursts (a benchmark) the default would drop. */
+  constructor(private readonly options: { receiveBufferBytes?: number } = {}) {}
+
   get port(): number {
     if (!this.socket) throw new Error('daemon is not started');
     return this.socket.address().port;
@@ -49,7 +52,8 @@ export class XRayDaemon {
   /** Binds `port` (0: one the OS picks); pass the old port to restart the daemon where clients still send. */
   async start(port = 0): Promise<{ address: string; port: number }> {
     if (this.socket) throw new Error('daemon is already started');
-    const socket = createSocket('udp4');
+    const { receiveBufferBytes } = this.options;
+    const socket = createSocket({ type: 'udp4', ...(receiveBufferBytes === undefined ? {} : { recvBufferSize: receiveBufferBytes }) });
     this.socket = socket;
     socket.on('message', (datagram) => {
       this.receive(datagram.toString('utf8'));
