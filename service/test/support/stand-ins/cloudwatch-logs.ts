@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, checkSignature, type SigningScope } from './aws-protocol.js';
 import { flattenHeaders, LoopbackHttpServer, readBody } from './http-server.js';
 import { FailurePlan, Waiters } from './recording.js';
 
@@ -17,13 +18,7 @@ export interface StoredLogEvent {
   ingestionTime: number;
 }
 
-/** The SigV4 credential scope a request was signed with. */
-export interface SigningScope {
-  accessKeyId: string;
-  date: string;
-  region: string;
-  service: string;
-}
+export type { SigningScope };
 
 export interface CloudWatchCall {
   /** From `X-Amz-Target: Logs_20140328.<Operation>`. */
@@ -63,7 +58,6 @@ const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const LOG_STREAM_NAME_PATTERN = /^[^:*]{1,512}$/;
 /** The periods PutRetentionPolicy accepts. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-const SIGV4_AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=[^,]+, ?Signature=[0-9a-f]{64}$/;
 
 interface LogStream {
   creationTime: number;
@@ -77,16 +71,6 @@ interface LogGroup {
   streams: Map<string, LogStream>;
 }
 
-/** An AWS error answer: `{"__type": type, "message": message}` with `status`. */
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const invalidParameter = (message: string): ApiError => new ApiError(400, 'InvalidParameterException', message);
 
@@ -183,7 +167,7 @@ export class CloudWatchLogs {
     };
     this.calls.push(call);
     try {
-      call.signedWith = checkSignature(headers);
+      call.signedWith = checkSignature(headers, 'logs');
       call.input = parseInput(req, headers, body);
       const failure = this.failures.take(call.operation as CloudWatchOperation);
       if (failure?.kind === 'hang') {
@@ -337,19 +321,6 @@ export class CloudWatchLogs {
   }
 }
 
-function checkSignature(headers: Record<string, string>): SigningScope {
-  const authorization = headers.authorization;
-  if (authorization === undefined) throw new ApiError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-  const match = SIGV4_AUTHORIZATION.exec(authorization);
-  if (!match || headers['x-amz-date'] === undefined) {
-    throw new ApiError(400, 'IncompleteSignatureException', `Authorization header requires a SigV4 Credential, SignedHeaders, Signature and X-Amz-Date: ${authorization}`);
-  }
-  const [, accessKeyId = '', date = '', region = '', service = ''] = match;
-  if (service !== 'logs') {
-    throw new ApiError(403, 'InvalidSignatureException', `Credential should be scoped to correct service: 'logs'.`);
-  }
-  return { accessKeyId, date, region, service };
-}
 
 function parseInput(req: IncomingMessage, headers: Record<string, string>, body: Buffer): Record<string, unknown> {
   if (req.method !== 'POST' || req.url !== '/') throw new ApiError(404, 'UnknownOperationException', 'Only POST / is served');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SigningScope } from './cloudwatch-logs.js';
+import { ApiError, checkSignature, type SigningScope } from './aws-protocol.js';
 import { flattenHeaders, LoopbackHttpServer, readBody } from './http-server.js';
 import { FailurePlan } from './recording.js';
 
@@ -59,7 +59,6 @@ const ROUTES: Record<string, XRayOperation> = {
 
 const ACCOUNT_ID = '000000000000';
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-const SIGV4_AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=[^,]+, ?Signature=[0-9a-f]{64}$/;
 
 /** Every account has it: lowest priority, catches what no other rule does. */
 const DEFAULT_RULE: Omit<StoredSamplingRule, 'RuleARN'> = {
@@ -77,16 +76,6 @@ const DEFAULT_RULE: Omit<StoredSamplingRule, 'RuleARN'> = {
   Attributes: {},
 };
 
-/** An AWS restJson1 error: status, `x-amzn-errortype` header and `{"message"}` body. */
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const invalidRequest = (message: string): ApiError => new ApiError(400, 'InvalidRequestException', message);
 
@@ -150,7 +139,7 @@ export class XRayApi {
     const call: XRayCall = { operation: ROUTES[path] ?? path, input: {}, headers, status: 0, errorType: undefined, signedWith: undefined };
     this.calls.push(call);
     try {
-      call.signedWith = checkSignature(headers);
+      call.signedWith = checkSignature(headers, 'xray');
       call.input = parseInput(req, path, body);
       const operation = call.operation as XRayOperation;
       const failure = this.failures.take(operation);
@@ -258,17 +247,6 @@ function ruleArn(region: string, name: string): string {
   return `arn:aws:xray:${region}:${ACCOUNT_ID}:sampling-rule/${name}`;
 }
 
-function checkSignature(headers: Record<string, string>): SigningScope {
-  const authorization = headers.authorization;
-  if (authorization === undefined) throw new ApiError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-  const match = SIGV4_AUTHORIZATION.exec(authorization);
-  if (!match || headers['x-amz-date'] === undefined) {
-    throw new ApiError(400, 'IncompleteSignatureException', `Authorization header requires a SigV4 Credential, SignedHeaders, Signature and X-Amz-Date: ${authorization}`);
-  }
-  const [, accessKeyId = '', date = '', region = '', service = ''] = match;
-  if (service !== 'xray') throw new ApiError(403, 'InvalidSignatureException', `Credential should be scoped to correct service: 'xray'.`);
-  return { accessKeyId, date, region, service };
-}
 
 function parseInput(req: IncomingMessage, path: string, body: Buffer): Record<string, unknown> {
   if (req.method !== 'POST' || ROUTES[path] === undefined) throw new ApiError(404, 'UnknownOperationException', `No operation at ${req.method ?? ''} ${path}`);
