@@ -12,6 +12,7 @@ describe('the service environment', () => {
       LOG_FORMAT: 'json',
       BODY_LIMIT: '100kb',
       KEEP_ALIVE_TIMEOUT_MS: '65000',
+      NODE_OPTIONS: '--max-old-space-size=256',
       OTEL_SERVICE_NAME: 'cruddur-backend',
       OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
       OTEL_TRACES_SAMPLER_ARG: '1.0',
@@ -23,7 +24,7 @@ describe('the service environment', () => {
       AWS_REGION: 'us-east-1',
     });
     expect(data).to.have.keys([
-      'PORT', 'LOG_LEVEL', 'LOG_FORMAT', 'BODY_LIMIT', 'DRAIN_TIMEOUT_MS', 'SHUTDOWN_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS',
+      'PORT', 'LOG_LEVEL', 'LOG_FORMAT', 'BODY_LIMIT', 'DRAIN_TIMEOUT_MS', 'SHUTDOWN_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS', 'NODE_OPTIONS',
       'DEPLOYMENT_ENVIRONMENT', 'OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_TRACES_SAMPLER',
       'OTEL_TRACES_SAMPLER_ARG', 'OTEL_NODE_RESOURCE_DETECTORS', 'XRAY_ENABLED', 'XRAY_CENTRALIZED_SAMPLING',
       'AWS_XRAY_TRACING_NAME', 'CLOUDWATCH_LOG_GROUP', 'AWS_REGION',
@@ -39,11 +40,12 @@ describe('the service environment', () => {
     expect(env(app, 'K8S_NODE_NAME')?.valueFrom?.fieldRef?.fieldPath).to.equal('spec.nodeName');
   });
 
-  it('turns on AWS resource detectors and centralized sampling only on the eks profile', () => {
+  it('turns on AWS resource detectors, centralized sampling and production sampling only on the eks profile', () => {
     const eks = find(render({ profile: 'eks' }), 'ConfigMap', 'cruddur-backend').data ?? {};
     expect(eks.OTEL_NODE_RESOURCE_DETECTORS?.split(',')).to.include('aws');
     expect(eks.XRAY_CENTRALIZED_SAMPLING).to.equal('true');
     expect(eks.DEPLOYMENT_ENVIRONMENT).to.equal('production');
+    expect([eks.OTEL_TRACES_SAMPLER, eks.OTEL_TRACES_SAMPLER_ARG]).to.deep.equal(['parentbased_traceidratio', '0.1']);
     const kind = find(render({ profile: 'kind' }), 'ConfigMap', 'cruddur-backend').data ?? {};
     expect(kind.OTEL_NODE_RESOURCE_DETECTORS?.split(',')).not.to.include('aws');
     expect(kind.XRAY_CENTRALIZED_SAMPLING).to.equal('false');
