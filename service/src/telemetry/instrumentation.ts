@@ -9,17 +9,21 @@
 import type { IncomingMessage } from 'node:http';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { getNodeAutoInstrumentations, getResourceDetectors } from '@opentelemetry/auto-instrumentations-node';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { type Config, loadConfig } from '../config';
 import { isProbe } from '../framework/probe-paths';
+import { DropCountingExporter } from './drop-counting-exporter';
 import { IncomingRootIdGenerator, XRayRootPropagator } from './trace-ids';
 
 export interface OpenTelemetryHandle {
   enabled: boolean;
   /** Flushes buffered spans and stops the SDK; safe to call when disabled. */
   shutdown: () => Promise<void>;
+  /** Spans still being exported (0 when another exporter was configured). */
+  pendingSpans: () => number;
 }
 
 /** Defaults for variables the SDK reads itself, applied only when the operator left them unset. */
@@ -50,6 +54,16 @@ function resourceAttributes({ environment, telemetry }: Config) {
   return attributes;
 }
 
+/**
+ * The default exporter (OTLP http/protobuf), wrapped so lost spans are counted in the log. Another exporter or
+ * protocol chosen through OTEL_TRACES_EXPORTER / OTEL_EXPORTER_OTLP_*PROTOCOL is left to the SDK as configured.
+ */
+function defaultTraceExporter(): DropCountingExporter | undefined {
+  const exporter = process.env.OTEL_TRACES_EXPORTER ?? 'otlp';
+  const protocol = process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
+  return exporter === 'otlp' && protocol === 'http/protobuf' ? new DropCountingExporter(new OTLPTraceExporter()) : undefined;
+}
+
 function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '/';
   const query = url.indexOf('?');
@@ -58,10 +72,12 @@ function pathOf(req: IncomingMessage): string {
 
 export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
   for (const [name, value] of Object.entries(SDK_DEFAULTS)) process.env[name] ??= value;
+  const traceExporter = defaultTraceExporter();
   const sdk = new NodeSDK({
     resource: resourceFromAttributes(resourceAttributes(config)),
     resourceDetectors: getResourceDetectors(),
     idGenerator: new IncomingRootIdGenerator(),
+    traceExporter,
     // Extraction runs in order and a later find wins: an X-Ray header (ALB, API Gateway, other AWS SDKs)
     // beats traceparent, and a Root-only ALB header still keeps its trace id.
     textMapPropagator: new CompositePropagator({
@@ -81,11 +97,11 @@ export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
     }),
   });
   sdk.start();
-  return { enabled: true, shutdown: () => sdk.shutdown() };
+  return { enabled: true, shutdown: () => sdk.shutdown(), pendingSpans: () => traceExporter?.pending ?? 0 };
 }
 
 function start(): OpenTelemetryHandle {
-  const disabled = { enabled: false, shutdown: () => Promise.resolve() };
+  const disabled = { enabled: false, shutdown: () => Promise.resolve(), pendingSpans: () => 0 };
   let config: Config;
   try {
     config = loadConfig();

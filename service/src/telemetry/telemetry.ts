@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type DiagLogger, DiagLogLevel, diag, trace } from '@opentelemetry/api';
 import type { Context, Middleware } from 'koa';
 import type { Config } from '../config';
@@ -88,7 +89,19 @@ export function startTelemetry(config: Config, lifecycle: Lifecycle, openTelemet
     const transport = cloudwatch;
     lifecycle.onShutdown({ name: 'cloudwatch', run: () => transport.flush(FLUSH_TIMEOUT_MS.cloudwatch), timeoutMs: FLUSH_TIMEOUT_MS.cloudwatch });
   }
-  lifecycle.onShutdown({ name: 'opentelemetry', run: () => openTelemetry.shutdown(), timeoutMs: FLUSH_TIMEOUT_MS.opentelemetry });
+  lifecycle.onShutdown({
+    name: 'opentelemetry',
+    run: async () => {
+      // Bounded here (not only by the lifecycle) so that spans an unreachable collector never got are said lost.
+      const flushed = await Promise.race([
+        openTelemetry.shutdown().then(() => true),
+        sleep(FLUSH_TIMEOUT_MS.opentelemetry - 250, false, { ref: false }),
+      ]);
+      const lost = openTelemetry.pendingSpans();
+      if (!flushed && lost > 0) logger.warn(`opentelemetry: ${lost} spans not delivered before shutdown`, { component: 'opentelemetry' });
+    },
+    timeoutMs: FLUSH_TIMEOUT_MS.opentelemetry,
+  });
 
   const onServerError = (err: unknown, ctx: Context) => {
     const error = err instanceof Error ? err : new Error(String(err));
