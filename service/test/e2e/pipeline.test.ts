@@ -187,7 +187,7 @@ describe('end to end: service → real collector → "Honeycomb", X-Ray, CloudWa
       expect(line, answer.call.path).to.include({ trace_id: answer.traceId, span_id: answer.spanId, xray_trace_id: answer.xrayTraceId, status: answer.status });
     }
     const signed = stack.cloudwatch.callsOf('PutLogEvents').map((call) => call.signedWith);
-    expect(signed[0]).to.include({ accessKeyId: 'AKIAE2EEXAMPLE000001', region: 'us-east-1', service: 'logs' });
+    expect(signed[0]).to.include({ accessKeyId: 'E2ETESTACCESSKEY0001', region: 'us-east-1', service: 'logs' });
   });
 
   it('reports /rollbar/test (warning) and the forced 500 (error) to Rollbar, with the same trace ids', async () => {

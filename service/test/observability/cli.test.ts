@@ -1,23 +1,12 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { parseCommandLine } from '../../src/observability/cli.js';
 import { EXIT } from '../../src/observability/run.js';
-import { ROOT } from '../support/process.js';
+import { type Completed, runNode } from '../support/process.js';
 import { Stand } from './support.js';
 
 /** Runs the built CLI the way `npm run observability` does, with only the given environment. */
-async function cli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/src/observability/cli.js', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+function cli(args: string[], env: Record<string, string | undefined>): Promise<Completed> {
+  return runNode(['--enable-source-maps', 'dist/src/observability/cli.js', ...args], env);
 }
 
 describe('observability CLI', function () {

@@ -49,9 +49,20 @@ export async function startService(env: Record<string, string> = {}, timeoutMs =
   return { child, port, stdout: () => out, stderr: () => err, exited };
 }
 
+export interface Completed {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 /** Runs the built service to completion (for start-up failures). */
-export async function runService(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
+export function runService(env: Record<string, string>): Promise<Completed> {
+  return runNode(['dist/src/main.js'], env);
+}
+
+/** Runs a built script with this Node, from the repository root, with only the given environment (and PATH). */
+export async function runNode(args: string[], env: Record<string, string | undefined>): Promise<Completed> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

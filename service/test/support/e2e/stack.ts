@@ -44,7 +44,7 @@ export class PipelineStack {
       secrets: {
         ROLLBAR_ACCESS_TOKEN,
         HONEYCOMB_API_KEY: options.honeycombKey ?? HONEYCOMB_API_KEY,
-        AWS_ACCESS_KEY_ID: 'AKIAE2EEXAMPLE000001',
+        AWS_ACCESS_KEY_ID: 'E2ETESTACCESSKEY0001',
         AWS_SECRET_ACCESS_KEY: 'e2e-example-secret-access-key',
       },
     };
