@@ -32,6 +32,7 @@ help: ## List every target with what it does
 setup: $(STAMP) ## Install the pinned Node (if needed) and the npm dependencies
 
 $(NODE):
+	@[ "$$(uname -s)" = Linux ] || { echo "Node 24 is needed: install it (e.g. 'nvm install', which reads .nvmrc) and run make again" >&2; exit 1; }
 	@echo "Installing Node $(NODE_VERSION) into $(NODE_HOME)"
 	@mkdir -p $(NODE_HOME)
 	$(NPM) install --prefix $(NODE_HOME) --no-save --no-package-lock --ignore-scripts node-linux-$(NODE_ARCH)@$(NODE_VERSION)
