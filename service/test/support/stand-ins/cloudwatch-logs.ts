@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, checkSignature, type SigningScope } from './aws-protocol.js';
-import { flattenHeaders, LoopbackHttpServer, readBody } from './http-server.js';
+import { flattenHeaders, HttpStandIn, readBody } from './http-server.js';
 import { FailurePlan, Waiters } from './recording.js';
 
 export type CloudWatchOperation =
@@ -79,27 +79,15 @@ const invalidParameter = (message: string): ApiError => new ApiError(400, 'Inval
  * log shipper uses, with the service's validation, errors and PutLogEvents limits.
  * Requests must carry a SigV4 Authorization header; the signature itself is not verified.
  */
-export class CloudWatchLogs {
+export class CloudWatchLogs extends HttpStandIn {
   readonly calls: CloudWatchCall[] = [];
   private readonly groups = new Map<string, LogGroup>();
-  private readonly server = new LoopbackHttpServer((req, res) => void this.handle(req, res));
   private readonly failures = new FailurePlan<CloudWatchFailure, CloudWatchOperation>();
   private readonly waiters = new Waiters();
   private readonly held = new Set<ServerResponse>();
 
-  /** The client's `endpoint`. */
-  get url(): string {
-    return this.server.url;
-  }
-
-  async start(): Promise<{ url: string; port: number }> {
-    await this.server.start();
-    return { url: this.server.url, port: this.server.port };
-  }
-
-  async stop(): Promise<void> {
+  protected override beforeStop(): void {
     this.releaseHeld();
-    await this.server.stop();
   }
 
   /** Forgets all groups, streams, calls and planned failures. */
@@ -153,7 +141,7 @@ export class CloudWatchLogs {
     );
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const headers = flattenHeaders(req);
     const target = headers['x-amz-target'] ?? '';

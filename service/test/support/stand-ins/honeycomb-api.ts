@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { flattenHeaders, LoopbackHttpServer, readBody } from './http-server.js';
+import { flattenHeaders, HttpStandIn, readBody } from './http-server.js';
 import { FailurePlan } from './recording.js';
 
 export type HoneycombOperation =
@@ -72,7 +72,7 @@ class ApiError extends Error {
  * annotations cannot change their query, keys need the right permission (401 unknown key, 403 missing
  * permission), unknown datasets answer 404. Errors are `{"error": "..."}` like api.honeycomb.io's.
  */
-export class HoneycombApi {
+export class HoneycombApi extends HttpStandIn {
   readonly calls: HoneycombCall[] = [];
   private readonly keys = new Map<string, KeyPermissions>();
   private readonly datasets = new Set<string>();
@@ -80,22 +80,7 @@ export class HoneycombApi {
   /** Dataset → annotation id → annotation. */
   private readonly annotationsByDataset = new Map<string, Map<string, StoredAnnotation>>();
   private readonly boardsById = new Map<string, StoredBoard>();
-  private readonly server = new LoopbackHttpServer((req, res) => void this.handle(req, res));
   private readonly failures = new FailurePlan<HoneycombFailure, HoneycombOperation>();
-
-  /** HONEYCOMB_API_URL for the client. */
-  get url(): string {
-    return this.server.url;
-  }
-
-  async start(): Promise<{ url: string; port: number }> {
-    await this.server.start();
-    return { url: this.server.url, port: this.server.port };
-  }
-
-  async stop(): Promise<void> {
-    await this.server.stop();
-  }
 
   /** Forgets keys, datasets, queries, annotations, boards, calls and planned failures. */
   reset(): void {
@@ -160,7 +145,7 @@ export class HoneycombApi {
     return annotation;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const call: HoneycombCall = {
       operation: 'unknown',

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Loopback only: the stand-ins must never be reachable from outside the machine. */
@@ -43,6 +43,36 @@ export class LoopbackHttpServer {
     // Clients hold keep-alive sockets and some requests are deliberately never answered.
     server.closeAllConnections();
     await closed;
+  }
+}
+
+/**
+ * What every HTTP stand-in shares: a loopback server that hands each request to `handle`, started and stopped
+ * the same way.
+ */
+export abstract class HttpStandIn {
+  protected readonly server = new LoopbackHttpServer((req, res) => void this.handle(req, res));
+
+  protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+
+  /** The base URL to point the client at. */
+  get url(): string {
+    return this.server.url;
+  }
+
+  async start(): Promise<{ url: string; port: number }> {
+    await this.server.start();
+    return { url: this.server.url, port: this.server.port };
+  }
+
+  async stop(): Promise<void> {
+    this.beforeStop();
+    await this.server.stop();
+  }
+
+  /** For stand-ins that hold requests on purpose: answer them so stopping does not wait on them. */
+  protected beforeStop(): void {
+    // nothing held by default
   }
 }
 

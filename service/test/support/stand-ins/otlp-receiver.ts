@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { flattenHeaders, LoopbackHttpServer, readBody } from './http-server.js';
+import { flattenHeaders, HttpStandIn, readBody } from './http-server.js';
 import { decodeTraceRequest, EMPTY_TRACE_RESPONSE } from './otlp-proto.js';
 import { atLeast, FailurePlan, Waiters } from './recording.js';
 
@@ -68,23 +68,19 @@ export interface OtlpReceiverOptions {
  * An OTLP/HTTP traces receiver on loopback: POST /v1/traces with
  * application/x-protobuf or application/json bodies, optionally gzip-encoded.
  */
-export class OtlpReceiver {
+export class OtlpReceiver extends HttpStandIn {
   readonly requests: ReceivedTraceRequest[] = [];
-  private readonly server = new LoopbackHttpServer((req, res) => void this.handle(req, res));
   private readonly failures = new FailurePlan<OtlpFailure>();
   private readonly waiters = new Waiters();
   private readonly held = new Set<ServerResponse>();
   private readonly requiredHeaders: Record<string, string>;
 
   constructor(options: OtlpReceiverOptions = {}) {
+    super();
     // Header names are case-insensitive; Node gives them lower-cased.
     this.requiredHeaders = Object.fromEntries(
       Object.entries(options.requiredHeaders ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
     );
-  }
-
-  get url(): string {
-    return this.server.url;
   }
 
   /** The URL to give OTLPTraceExporter as `url`. */
@@ -92,14 +88,8 @@ export class OtlpReceiver {
     return `${this.server.url}/v1/traces`;
   }
 
-  async start(): Promise<{ url: string; port: number }> {
-    await this.server.start();
-    return { url: this.server.url, port: this.server.port };
-  }
-
-  async stop(): Promise<void> {
+  protected override beforeStop(): void {
     this.releaseHeld();
-    await this.server.stop();
   }
 
   reset(): void {
@@ -127,7 +117,7 @@ export class OtlpReceiver {
     );
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const record: ReceivedTraceRequest = {
       method: req.method ?? '',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { flattenHeaders, LoopbackHttpServer, readBody } from './http-server.js';
+import { flattenHeaders, HttpStandIn, readBody } from './http-server.js';
 import { atLeast, FailurePlan, Waiters } from './recording.js';
 
 /** One occurrence as Rollbar's item endpoint received it. */
@@ -26,30 +26,16 @@ export interface RollbarRequest {
  * `{ access_token, data }`), answered like api.rollbar.com. Point the client at it
  * with `endpoint: rollbarApi.endpoint`.
  */
-export class RollbarApi {
+export class RollbarApi extends HttpStandIn {
   readonly items: RollbarItem[] = [];
   /** Every request, including refused ones. */
   readonly requests: RollbarRequest[] = [];
-  private readonly server = new LoopbackHttpServer((req, res) => void this.handle(req, res));
   private readonly failures = new FailurePlan<number>();
   private readonly waiters = new Waiters();
-
-  get url(): string {
-    return this.server.url;
-  }
 
   /** The value for the Rollbar client's `endpoint` option. */
   get endpoint(): string {
     return `${this.server.url}/api/1/item/`;
-  }
-
-  async start(): Promise<{ url: string; port: number }> {
-    await this.server.start();
-    return { url: this.server.url, port: this.server.port };
-  }
-
-  async stop(): Promise<void> {
-    await this.server.stop();
   }
 
   reset(): void {
@@ -72,7 +58,7 @@ export class RollbarApi {
     );
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const request: RollbarRequest = { method: req.method ?? '', path: req.url ?? '', headers: flattenHeaders(req), status: 0 };
     this.requests.push(request);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, checkSignature, type SigningScope } from './aws-protocol.js';
-import { flattenHeaders, LoopbackHttpServer, readBody } from './http-server.js';
+import { flattenHeaders, HttpStandIn, readBody } from './http-server.js';
 import { FailurePlan } from './recording.js';
 
 export type XRayOperation = 'GetGroups' | 'CreateGroup' | 'UpdateGroup' | 'GetSamplingRules' | 'CreateSamplingRule' | 'UpdateSamplingRule';
@@ -84,26 +84,16 @@ const invalidRequest = (message: string): ApiError => new ApiError(400, 'Invalid
  * sends (POST /CreateGroup with a JSON body, SigV4-signed for service `xray`), with its validation and errors.
  * The account starts with the Default sampling rule, as real ones do.
  */
-export class XRayApi {
+export class XRayApi extends HttpStandIn {
   readonly calls: XRayCall[] = [];
   private readonly groups = new Map<string, StoredGroup>();
   private readonly rules = new Map<string, { rule: StoredSamplingRule; createdAt: number; modifiedAt: number }>();
-  private readonly server = new LoopbackHttpServer((req, res) => void this.handle(req, res));
   private readonly failures = new FailurePlan<XRayFailure, XRayOperation>();
 
-  /** The client's `endpoint`. */
-  get url(): string {
-    return this.server.url;
-  }
-
-  async start(): Promise<{ url: string; port: number }> {
-    await this.server.start();
+  override async start(): Promise<{ url: string; port: number }> {
+    const started = await super.start();
     this.reset();
-    return { url: this.server.url, port: this.server.port };
-  }
-
-  async stop(): Promise<void> {
-    await this.server.stop();
+    return started;
   }
 
   /** Back to a new account: no groups, only the Default rule; forgets calls and planned failures. */
@@ -132,7 +122,7 @@ export class XRayApi {
     return this.rules.get(name)?.rule;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const headers = flattenHeaders(req);
     const path = (req.url ?? '').split('?')[0] ?? '';
