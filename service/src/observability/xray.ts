@@ -59,22 +59,11 @@ async function groupSummaries(client: XRayClient): Promise<Map<string, GroupSumm
   return groups;
 }
 
-/** The compared fields: Version is not, as UpdateSamplingRule cannot change it (and version 1 is the only one). */
-function ruleFields(rule: SamplingRuleDefinition): Record<string, unknown> {
-  return {
-    priority: rule.priority,
-    fixed_rate: rule.fixed_rate,
-    reservoir_size: rule.reservoir_size,
-    service_name: rule.service_name,
-    service_type: rule.service_type,
-    host: rule.host,
-    http_method: rule.http_method,
-    url_path: rule.url_path,
-    resource_arn: rule.resource_arn,
-  };
-}
-
-function ruleFromApi(rule: SamplingRule): Record<string, unknown> {
+/**
+ * A rule's compared fields, in the definitions' terms. Version is not compared: UpdateSamplingRule cannot change it
+ * (and version 1 is the only one).
+ */
+function comparedRuleFields(rule: Omit<SamplingRule, 'Version'>): Record<string, unknown> {
   return {
     priority: rule.Priority,
     fixed_rate: rule.FixedRate,
@@ -105,7 +94,7 @@ function ruleUpdate(rule: SamplingRuleDefinition): Omit<SamplingRule, 'Version'>
 }
 
 function samplingRuleStep(client: XRayClient, rule: SamplingRuleDefinition, actual: SamplingRule | undefined): Step {
-  const item = planItem('sampling rule', rule.name, actual && ruleFromApi(actual), ruleFields(rule));
+  const item = planItem('sampling rule', rule.name, actual && comparedRuleFields(actual), comparedRuleFields(ruleUpdate(rule)));
   return {
     item,
     async run() {
