@@ -19,6 +19,11 @@ export function awsUnavailable(settings: Settings['aws']): string | undefined {
   return settings.region === undefined ? 'AWS_REGION is not set' : undefined;
 }
 
+/** Where a system on AWS is reached, as the plan's heading shows it: the region, and the endpoint when overridden. */
+export function awsTarget(region: string | undefined, endpoint: string | undefined): string {
+  return `${region ?? 'no region'}${endpoint === undefined ? '' : `, ${endpoint}`}`;
+}
+
 const CREDENTIAL_ERRORS = new Set([
   'UnrecognizedClientException',
   'InvalidClientTokenId',

@@ -5,7 +5,7 @@ import {
   type CloudWatchLogsClient,
   type LogGroup,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { awsCall, awsUnavailable, checkCredentials } from './aws.js';
+import { awsCall, awsTarget, awsUnavailable, checkCredentials } from './aws.js';
 import type { Definitions, LogGroupDefinition } from './definitions.js';
 import { inSequence, planItem, runSteps, type Step, type System } from './plan.js';
 import type { Settings } from './settings.js';
@@ -14,7 +14,7 @@ import type { Settings } from './settings.js';
 export function cloudwatchSystem(definitions: Definitions['cloudwatch'], settings: Settings['aws'], client: CloudWatchLogsClient): System {
   return {
     title: 'CloudWatch Logs',
-    target: `${settings.region ?? 'no region'}${settings.cloudwatchEndpoint === undefined ? '' : `, ${settings.cloudwatchEndpoint}`}`,
+    target: awsTarget(settings.region, settings.cloudwatchEndpoint),
     unavailable: awsUnavailable(settings),
     async plan() {
       await checkCredentials(client);

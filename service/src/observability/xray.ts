@@ -9,7 +9,7 @@ import {
   type SamplingRule,
   type XRayClient,
 } from '@aws-sdk/client-xray';
-import { awsCall, awsUnavailable, checkCredentials } from './aws.js';
+import { awsCall, awsTarget, awsUnavailable, checkCredentials } from './aws.js';
 import type { Definitions, GroupDefinition, SamplingRuleDefinition } from './definitions.js';
 import { planItem, runSteps, type Step, type System } from './plan.js';
 import type { Settings } from './settings.js';
@@ -18,7 +18,7 @@ import type { Settings } from './settings.js';
 export function xraySystem(definitions: Definitions['xray'], settings: Settings['aws'], client: XRayClient): System {
   return {
     title: 'X-Ray',
-    target: `${settings.region ?? 'no region'}${settings.xrayEndpoint === undefined ? '' : `, ${settings.xrayEndpoint}`}`,
+    target: awsTarget(settings.region, settings.xrayEndpoint),
     unavailable: awsUnavailable(settings),
     async plan() {
       await checkCredentials(client);
