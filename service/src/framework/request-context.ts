@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Segment } from 'aws-xray-sdk-core';
+import type { RequestSegment } from '../telemetry/xray-segment';
 
 /** What every log line written while serving a request should carry. */
 export interface RequestContext {
@@ -14,7 +14,7 @@ export interface RequestTrace {
   spanId: string;
   xrayTraceId: string;
   /** Present when X-Ray samples the request: subsegments hang from it. */
-  segment?: Segment;
+  segment?: RequestSegment;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -4,12 +4,9 @@ import type { Context, Middleware, Next } from 'koa';
 import { isProbe } from '../framework/probe-paths';
 import { currentRequestContext, type RequestTrace } from '../framework/request-context';
 import { matchedRoute } from '../framework/request-log';
-import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
-import { toXRayTraceId } from './trace-ids';
+import { toXRayTraceId, xrayIds } from './trace-ids';
 import { parseXRayHeader } from './xray-header';
 import type { XRayRecorder } from './xray';
-
-const ids = new AWSXRayIdGenerator();
 
 /** The server span the http instrumentation opened for this request, when OpenTelemetry runs. */
 function serverSpan(): { span: Span; context: SpanContext; remoteParent?: SpanContext } | undefined {
@@ -38,8 +35,8 @@ export function requestTracing(xray: XRayRecorder | undefined): Middleware {
     }
     const incoming = parseXRayHeader(ctx.get('x-amzn-trace-id'));
     const otel = serverSpan();
-    const traceId = otel?.context.traceId ?? incoming.root?.replace(/^1-|-/g, '') ?? ids.generateTraceId();
-    const spanId = otel?.context.spanId ?? ids.generateSpanId();
+    const traceId = otel?.context.traceId ?? incoming.root?.replace(/^1-|-/g, '') ?? xrayIds.generateTraceId();
+    const spanId = otel?.context.spanId ?? xrayIds.generateSpanId();
     const xrayTraceId = toXRayTraceId(traceId);
 
     let sampled: boolean;

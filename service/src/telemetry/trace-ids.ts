@@ -48,6 +48,9 @@ export class XRayRootPropagator implements TextMapPropagator {
   }
 }
 
+/** Ids for what OpenTelemetry does not trace (it is off): X-Ray's format, epoch seconds first in trace ids. */
+export const xrayIds = new AWSXRayIdGenerator();
+
 /** X-Ray-compatible ids (epoch seconds first), reusing an incoming Root-only trace id for the request's root span. */
 export class IncomingRootIdGenerator extends AWSXRayIdGenerator {
   override generateTraceId(): string {

@@ -2,6 +2,7 @@ import { isSpanContextValid, SpanStatusCode, trace } from '@opentelemetry/api';
 import { currentRequestContext } from '../framework/request-context';
 import type { Outcome } from '../services/model';
 import { characterCount } from '../services/validation';
+import { xrayIds } from './trace-ids';
 
 /** How one Cruddur service appears in Honeycomb (span) and in X-Ray (subsegment with metadata namespace). */
 export interface ServiceTrace {
@@ -49,8 +50,8 @@ function resultFields(result: unknown): TraceFields {
 export function traced<T>(service: ServiceTrace, fields: TraceFields, run: () => T): T {
   return tracer.startActiveSpan(service.span, (span) => {
     const segment = currentRequestContext()?.trace?.segment;
-    const subsegment = segment?.addNewSubsegment(service.subsegment);
-    if (subsegment && isSpanContextValid(span.spanContext())) subsegment.id = span.spanContext().spanId;
+    const spanContext = span.spanContext();
+    const subsegment = segment?.openSubsegment(service.subsegment, isSpanContextValid(spanContext) ? spanContext.spanId : xrayIds.generateSpanId());
     const record = (values: TraceFields) => {
       for (const [key, value] of Object.entries(values)) {
         span.setAttribute(`app.${key}`, value);

@@ -3,14 +3,16 @@ import type { Segment, Subsegment } from 'aws-xray-sdk-core';
 import type { TelemetryConfig } from '../config';
 import type { Logger } from './logger';
 import localSamplingRules from './xray-sampling-rules.json';
+import { type RequestSegment, type RequestSegmentFactory, requestSegmentFactory } from './xray-segment';
 
 type XRaySdk = typeof import('aws-xray-sdk-core');
+type SegmentEmitter = typeof import('aws-xray-sdk-core/dist/lib/segment_emitter');
 type SamplingDecision = boolean | string;
 interface Sampler {
   shouldSample(request: { host?: string; httpMethod?: string; urlPath?: string; serviceName: string }): SamplingDecision;
 }
 
-export type { Segment, Subsegment };
+export type { RequestSegment, Segment, Subsegment };
 
 /**
  * Loads the X-Ray SDK in manual mode. Automatic mode keeps the segment in cls-hooked, whose async hook runs on
@@ -18,21 +20,26 @@ export type { Segment, Subsegment };
  * module loads — switching to manual afterwards leaves the hook running. The request's segment travels in our
  * own request context instead (node:async_hooks AsyncLocalStorage). So the mode is set before the first require.
  */
-function loadSdk(): XRaySdk {
+function loadSdk(): { sdk: XRaySdk; emitter: SegmentEmitter } {
   process.env.AWS_XRAY_MANUAL_MODE = 'true';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- must load after the variable above is set
-  return require('aws-xray-sdk-core') as XRaySdk;
+  /* eslint-disable @typescript-eslint/no-require-imports -- must load after the variable above is set */
+  const sdk = require('aws-xray-sdk-core') as XRaySdk;
+  // The module the SDK's segments send through (setDaemonAddress configures it); the package has no exports map.
+  const emitter = require('aws-xray-sdk-core/dist/lib/segment_emitter') as SegmentEmitter;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { sdk, emitter };
 }
 
 /** Opens, fills and closes request segments; sampling follows the local rules or the daemon's centralized ones. */
 export class XRayRecorder {
   private constructor(
     private readonly sdk: XRaySdk,
+    private readonly newSegment: RequestSegmentFactory,
     readonly segmentName: string,
   ) {}
 
   static start(config: TelemetryConfig['xray'], logger: Logger): XRayRecorder {
-    const sdk = loadSdk();
+    const { sdk, emitter } = loadSdk();
     // The SDK's own messages (a missing daemon, a failed sampling poll) are debug detail, not errors of ours.
     // It writes several per request: checking the level first spares each a trip through winston's formats.
     const debug = (message: string) => {
@@ -43,7 +50,7 @@ export class XRayRecorder {
     sdk.setDaemonAddress(config.daemonAddress);
     if (!config.centralizedSampling) sdk.middleware.disableCentralizedSampling();
     sdk.middleware.setSamplingRules(config.samplingRules ?? localSamplingRules);
-    return new XRayRecorder(sdk, config.segmentName);
+    return new XRayRecorder(sdk, requestSegmentFactory(sdk, emitter), config.segmentName);
   }
 
   /** The rules' decision for a request no caller decided for. */
@@ -59,19 +66,15 @@ export class XRayRecorder {
   }
 
   /** A segment with the request's trace id and, as its own id, the id of the request's server span. */
-  openSegment(options: { xrayTraceId: string; id?: string; parentId?: string; rule?: string; req: IncomingMessage }): Segment {
-    const segment = new this.sdk.Segment(this.segmentName, options.xrayTraceId, options.parentId);
-    if (options.id) segment.id = options.id;
-    if (options.rule) segment.setMatchedSamplingRule(options.rule);
-    // The SDK builds a debug message from the whole segment on every send (`'UDP message sent: ' + segment`),
-    // whatever the log level: a short toString keeps each segment from being serialized twice.
-    segment.toString = () => `segment ${segment.id}`;
+  openSegment(options: { xrayTraceId: string; id: string; parentId?: string; rule?: string; req: IncomingMessage }): RequestSegment {
+    const { xrayTraceId: traceId, id, parentId, rule } = options;
+    const segment = this.newSegment(this.segmentName, { traceId, id, parentId, rule });
     segment.addIncomingRequestData(new this.sdk.middleware.IncomingRequestData(options.req));
     return segment;
   }
 
   /** Records the answer and sends the segment to the daemon (UDP: never waits, never throws). */
-  closeSegment(segment: Segment, res: ServerResponse, route: string | undefined): void {
+  closeSegment(segment: RequestSegment, res: ServerResponse, route: string | undefined): void {
     const status = res.statusCode;
     if (status === 429) segment.addThrottleFlag();
     if (status >= 500) segment.addFaultFlag();
