@@ -33,11 +33,18 @@ export type RequestSegmentFactory = (name: string, ids: SegmentIds) => RequestSe
 /** Fields the SDK keeps on segments for its own bookkeeping, left out of the document it sends. */
 const BOOKKEEPING = new Set(['counter', 'notTraced', 'segment', 'parent']);
 
-/** The document the SDK sends for a (sub)segment: its own fields without the bookkeeping ones. */
+/**
+ * The document the SDK sends for a (sub)segment: its own fields without the bookkeeping ones. Subsegments are
+ * turned into documents here rather than through their toJSON: JSON.stringify leaves its fast path at a toJSON.
+ */
 function documentOf(node: object): Record<string, unknown> {
   const document: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) if (!BOOKKEEPING.has(key)) document[key] = value;
-  if (Array.isArray(document.subsegments) && document.subsegments.length === 0) delete document.subsegments;
+  for (const key of Object.keys(node)) {
+    if (BOOKKEEPING.has(key)) continue;
+    const value: unknown = (node as Record<string, unknown>)[key];
+    if (key !== 'subsegments') document[key] = value;
+    else if (Array.isArray(value) && value.length > 0) document[key] = value.map((subsegment: object) => documentOf(subsegment));
+  }
   return document;
 }
 
