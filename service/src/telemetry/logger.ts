@@ -34,13 +34,13 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  // Each transport formats for itself: stdout may be pretty while CloudWatch always gets JSON.
-  const stdoutFormat =
-    options.format === 'pretty' ? winston.format.combine(winston.format.colorize(), prettyLine) : winston.format.json();
+  // Each entry is rendered as JSON once, at the logger, and that line is shared: stdout writes it as it is and
+  // CloudWatch ships it. Only pretty stdout formats again, for itself (CloudWatch always gets the JSON line).
+  const stdoutFormat = options.format === 'pretty' ? winston.format.combine(winston.format.colorize(), prettyLine) : undefined;
   const stdout = new winston.transports.Stream({ stream: options.stream ?? process.stdout, format: stdoutFormat });
   return winston.createLogger({
     level: options.level,
-    format: winston.format.combine(winston.format.timestamp(), requestFields()),
+    format: winston.format.combine(winston.format.timestamp(), requestFields(), winston.format.json()),
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- winston types its transports as interfaces
     transports: [stdout, ...(options.transports ?? [])],
     exitOnError: false,
