@@ -19,7 +19,7 @@ export interface Variant {
 }
 
 /** The service exactly as the image starts it. */
-const SERVICE_ARGS = ['--enable-source-maps', '--require', './dist/src/telemetry/instrumentation.js', 'dist/src/main.js'];
+const SERVICE_ARGS = ['--require', './dist/src/telemetry/instrumentation.js', 'dist/src/main.js'];
 const PEER_ARGS = ['--require', '@opentelemetry/auto-instrumentations-node/register', 'dist/bench/peer-express/server.js'];
 const PEER_BARE_ARGS = ['dist/bench/peer-express/bare.js'];
 

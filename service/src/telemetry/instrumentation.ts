@@ -6,6 +6,7 @@
  * Standard OTEL_* variables configure it (exporter, endpoint, sampler, batch sizes). Defaults: traces over
  * OTLP http/protobuf to http://localhost:4318 (the collector sidecar), no metrics or logs signal.
  */
+import '../source-maps';
 import type { IncomingMessage } from 'node:http';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { getNodeAutoInstrumentations, getResourceDetectors } from '@opentelemetry/auto-instrumentations-node';

@@ -27,7 +27,7 @@ describe('the Dockerfile', () => {
     expect(prodStage).to.include('COPY package.json ./');
     expect(prodStage).to.include('ENTRYPOINT []');
     expect(prodStage).to.include(
-      'CMD ["node", "--enable-source-maps", "--require", "./dist/src/telemetry/instrumentation.js", "dist/src/main.js"]',
+      'CMD ["node", "--require", "./dist/src/telemetry/instrumentation.js", "dist/src/main.js"]',
     );
     expect(prodStage).to.match(/^EXPOSE 4567$/m);
   });

@@ -21,7 +21,7 @@ export interface ServiceProcess {
 export async function startService(env: Record<string, string> = {}, timeoutMs = 15_000): Promise<ServiceProcess> {
   const child = spawn(
     process.execPath,
-    ['--enable-source-maps', '--require', './dist/src/telemetry/instrumentation.js', 'dist/src/main.js'],
+    ['--require', './dist/src/telemetry/instrumentation.js', 'dist/src/main.js'],
     { cwd: ROOT, env: { PATH: process.env.PATH, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -14,6 +14,8 @@ describe('an uncaught exception', function () {
       expect(item?.data).to.include({ level: 'critical' });
       const logged = stack.stdoutLines().find((line) => line.message === 'uncaught exception');
       expect(JSON.stringify(logged)).to.include('Deliberate uncaught exception');
+      // source maps: the stack names the TypeScript line, not the compiled one
+      expect((logged?.err as { stack?: string } | undefined)?.stack).to.match(/service\/src\/api\/debug\.ts:15:\d+/);
     } finally {
       await stack.stop();
     }
