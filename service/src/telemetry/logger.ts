@@ -2,6 +2,7 @@ import winston from 'winston';
 import type Transport from 'winston-transport';
 import type { LogFormat, LogLevel } from '../config';
 import { currentRequestContext } from '../framework/request-context';
+import { batchedStdout } from './batched-stdout';
 
 export type Logger = winston.Logger;
 
@@ -37,7 +38,7 @@ export function createLogger(options: LoggerOptions): Logger {
   // Each entry is rendered as JSON once, at the logger, and that line is shared: stdout writes it as it is and
   // CloudWatch ships it. Only pretty stdout formats again, for itself (CloudWatch always gets the JSON line).
   const stdoutFormat = options.format === 'pretty' ? winston.format.combine(winston.format.colorize(), prettyLine) : undefined;
-  const stdout = new winston.transports.Stream({ stream: options.stream ?? process.stdout, format: stdoutFormat });
+  const stdout = new winston.transports.Stream({ stream: options.stream ?? batchedStdout(), format: stdoutFormat });
   return winston.createLogger({
     level: options.level,
     format: winston.format.combine(winston.format.timestamp(), requestFields(), winston.format.json()),

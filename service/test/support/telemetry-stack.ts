@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { eventually } from './e2e/tools';
 import { CloudWatchLogs, OtlpReceiver, RollbarApi, XRayDaemon } from './stand-ins';
 import { jsonLines, ROOT, type ServiceProcess, startService } from './process';
 
@@ -53,6 +54,11 @@ export class TelemetryStack {
   /** Log lines the process wrote to stdout, parsed. */
   stdoutLines(): Record<string, unknown>[] {
     return jsonLines(this.service.stdout());
+  }
+
+  /** The first stdout line `matches` picks, once written: the service writes its lines once per event-loop turn. */
+  waitForStdoutLine(matches: (line: Record<string, unknown>) => boolean, timeoutMs = 5000): Promise<Record<string, unknown>> {
+    return eventually(() => this.stdoutLines().find(matches), () => 'a matching stdout line', timeoutMs, 20);
   }
 
   /** A stack started before and stopped after the calling `describe`'s tests. */

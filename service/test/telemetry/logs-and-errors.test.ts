@@ -15,7 +15,7 @@ describe('logs and error reports (built service → CloudWatch Logs and Rollbar 
     const ids = idsOf(res);
     const expected = { request_id: 'log-test-1', trace_id: ids.traceId, span_id: ids.spanId, xray_trace_id: ids.xrayTraceId };
     const isOurs = (line: Record<string, unknown>) => line.request_id === 'log-test-1' && line.message === 'request completed';
-    expect(stack.stdoutLines().find(isOurs)).to.include(expected);
+    expect(await stack.waitForStdoutLine(isOurs)).to.include(expected);
     let shipped: Record<string, unknown> | undefined;
     for (let attempt = 0; attempt < 50 && !shipped; attempt++) {
       shipped = stack.cloudwatch.messages(LOG_GROUP, LOG_STREAM).map((m) => JSON.parse(m) as Record<string, unknown>).find(isOurs);
@@ -47,7 +47,7 @@ describe('logs and error reports (built service → CloudWatch Logs and Rollbar 
     expect(request).to.include({ method: 'GET', url: '/debug/error' });
     expect(JSON.stringify(item)).not.to.match(/very-secret|also-secret|"nope"/);
     expect(stack.rollbar.items.filter((i) => JSON.stringify(i.data).includes('err-1'))).to.have.length(1);
-    const failure = stack.stdoutLines().find((line) => line.message === 'request failed' && line.request_id === 'err-1');
+    const failure = await stack.waitForStdoutLine((line) => line.message === 'request failed' && line.request_id === 'err-1');
     expect(failure).to.include({ trace_id: ids.traceId });
   });
 
