@@ -12,6 +12,8 @@ export interface Layout {
   warmupSeconds: number;
   durationSeconds: number;
   path: string;
+  /** NODE_OPTIONS of the service variants: the chart's heap caps unless --node-options says otherwise. */
+  nodeOptions: string;
 }
 
 export interface DeliveryRatios extends Delivery {
@@ -47,7 +49,7 @@ const SETTLE_MS = 500;
 /** Starts the variant, warms it up, measures one load run, then stops it (which flushes its telemetry) and counts delivery. */
 export async function measureVariant(variant: Variant, recorder: DeliveryRecorder, layout: Layout): Promise<VariantResult> {
   const destinations = variant.backendsDown ? await deadDestinations() : recorder.destinations();
-  const spec = variant.target(destinations, layout.root);
+  const spec = variant.target(destinations, layout);
   recorder.reset();
   const loadBefore = loadAverage()[0];
   const udpDrops = udpReceiveBufferErrors();

@@ -3,6 +3,7 @@
  * five minutes at 1,000 requests/s). Run from the repository root after `tsc -p tsconfig.json`:
  *   node dist/bench/run.js [--duration 15] [--warmup 5] [--connections 50] [--variants a,b,c,d,e,e0]
  *   node dist/bench/run.js --soak [--variant b] [--rate 1000] [--minutes 5]
+ * Both take --node-options '<flags>' for the service variants (default: the chart's heap caps, production.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { type Layout, measureVariant } from './measure';
 import { allowedCpus } from './proc';
 import { type BenchRun, markdown, resultsTable, type SoakRun, verdicts } from './report';
 import { soak } from './soak';
+import { PRODUCTION_NODE_OPTIONS } from './production';
 import { VARIANTS, type VariantId } from './variants';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -29,6 +31,7 @@ const { values: options } = parseArgs({
     variant: { type: 'string', default: 'b' },
     rate: { type: 'string', default: '1000' },
     minutes: { type: 'string', default: '5' },
+    'node-options': { type: 'string', default: PRODUCTION_NODE_OPTIONS },
   },
 });
 
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     warmupSeconds: Number(options.warmup),
     durationSeconds: Number(options.duration),
     path: '/api/activities/home',
+    nodeOptions: options['node-options'],
   };
   say(`${machine.cpuModel}, ${machine.nproc} CPUs, Node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')}; ${pinning.description}`);
   const recorder = new DeliveryRecorder();
@@ -86,10 +90,10 @@ async function main(): Promise<void> {
     if (options.soak) {
       const variant = VARIANTS.find((v) => v.id === options.variant);
       if (!variant) throw new Error(`unknown variant ${options.variant}`);
-      say(`soak: ${variant.label} at ${options.rate} req/s for ${options.minutes} min`);
+      say(`soak: ${variant.label} at ${options.rate} req/s for ${options.minutes} min, NODE_OPTIONS=${layout.nodeOptions}`);
       const date = new Date().toISOString();
       const result = await soak(variant, recorder, layout, Number(options.rate), Number(options.minutes));
-      const run: SoakRun = { kind: 'soak', date, command, machine, ...result };
+      const run: SoakRun = { kind: 'soak', date, command, machine, ...result, nodeOptions: layout.nodeOptions };
       say(`RSS ${result.rssMiBAtMinute1.toFixed(0)} MiB at minute 1, ${result.rssMiBAtEnd.toFixed(0)} MiB at the end (${result.growthPercent.toFixed(1)}%)`);
       say(`saved ${save('soak', date, run)}`);
     } else {
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
         date,
         command,
         machine,
-        settings: { connections: layout.connections, warmupSeconds: layout.warmupSeconds, durationSeconds: layout.durationSeconds, path: layout.path, pinning: pinning.description },
+        settings: { connections: layout.connections, warmupSeconds: layout.warmupSeconds, durationSeconds: layout.durationSeconds, path: layout.path, pinning: pinning.description, nodeOptions: layout.nodeOptions },
         results: [],
       };
       for (const variant of VARIANTS.filter((v) => ids.has(v.id))) {

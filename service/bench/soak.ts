@@ -17,7 +17,7 @@ export async function soak(
   minutes: number,
 ): Promise<Omit<SoakRun, 'kind' | 'date' | 'command' | 'machine'>> {
   recorder.reset();
-  const target = await startTarget(variant.target(recorder.destinations(), layout.root), layout.root, layout.serverCpu);
+  const target = await startTarget(variant.target(recorder.destinations(), layout), layout.root, layout.serverCpu);
   try {
     const started = Date.now();
     const rss: SoakRun['rss'] = [];

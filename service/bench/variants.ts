@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Destinations } from './delivery';
 import { LOG_GROUP, LOG_STREAM } from './delivery';
-import { PRODUCTION_NODE_OPTIONS, PRODUCTION_SAMPLING } from './production';
+import type { Layout } from './measure';
+import { PRODUCTION_SAMPLING } from './production';
 import type { TargetSpec } from './target';
 
 export type VariantId = 'a' | 'b' | 'c' | 'd' | 'e' | 'e0';
@@ -15,12 +16,11 @@ export interface Variant {
   delivers: boolean;
   /** Needs addresses where nothing listens instead of the stand-ins. */
   backendsDown?: boolean;
-  target: (destinations: Destinations, root: string) => TargetSpec;
+  target: (destinations: Destinations, layout: Pick<Layout, 'root' | 'nodeOptions'>) => TargetSpec;
 }
 
-/** The service exactly as the image starts it, with the chart's heap caps. */
+/** The service exactly as the image starts it (NODE_OPTIONS: the chart's heap caps, see the layout). */
 const SERVICE_ARGS = ['--require', './dist/src/telemetry/instrumentation.js', 'dist/src/main.js'];
-const SERVICE_NODE = { NODE_OPTIONS: PRODUCTION_NODE_OPTIONS };
 const PEER_ARGS = ['--require', '@opentelemetry/auto-instrumentations-node/register', 'dist/bench/peer-express/server.js'];
 const PEER_BARE_ARGS = ['dist/bench/peer-express/bare.js'];
 
@@ -56,14 +56,14 @@ export const VARIANTS: readonly Variant[] = [
     label: '(a) service, telemetry off',
     baseline: 'a',
     delivers: false,
-    target: () => ({ args: SERVICE_ARGS, env: { ...SERVICE_NODE, OTEL_SDK_DISABLED: 'true', XRAY_ENABLED: 'false', DEPLOYMENT_ENVIRONMENT: 'bench' } }),
+    target: (_destinations, { nodeOptions }) => ({ args: SERVICE_ARGS, env: { NODE_OPTIONS: nodeOptions, OTEL_SDK_DISABLED: 'true', XRAY_ENABLED: 'false', DEPLOYMENT_ENVIRONMENT: 'bench' } }),
   },
   {
     id: 'b',
     label: '(b) service, full telemetry, 100% sampled',
     baseline: 'a',
     delivers: true,
-    target: (d, root) => ({ args: SERVICE_ARGS, env: { ...SERVICE_NODE, ...serviceTelemetry(d), ...everything(root) } }),
+    target: (d, { root, nodeOptions }) => ({ args: SERVICE_ARGS, env: { NODE_OPTIONS: nodeOptions, ...serviceTelemetry(d), ...everything(root) } }),
   },
   {
     id: 'c',
@@ -71,21 +71,21 @@ export const VARIANTS: readonly Variant[] = [
     baseline: 'a',
     delivers: false,
     backendsDown: true,
-    target: (d, root) => ({ args: SERVICE_ARGS, env: { ...SERVICE_NODE, ...serviceTelemetry(d), ...everything(root) } }),
+    target: (d, { root, nodeOptions }) => ({ args: SERVICE_ARGS, env: { NODE_OPTIONS: nodeOptions, ...serviceTelemetry(d), ...everything(root) } }),
   },
   {
     id: 'd',
     label: '(d) service, production sampling',
     baseline: 'a',
     delivers: true,
-    target: (d) => ({ args: SERVICE_ARGS, env: { ...SERVICE_NODE, ...serviceTelemetry(d), ...PRODUCTION_SAMPLING } }),
+    target: (d, { nodeOptions }) => ({ args: SERVICE_ARGS, env: { NODE_OPTIONS: nodeOptions, ...serviceTelemetry(d), ...PRODUCTION_SAMPLING } }),
   },
   {
     id: 'e',
     label: '(e) peer: Express + OTel auto + X-Ray SDK',
     baseline: 'e0',
     delivers: true,
-    target: (d, root) => ({
+    target: (d, { root }) => ({
       args: PEER_ARGS,
       env: {
         OTEL_SERVICE_NAME: 'peer-express',
