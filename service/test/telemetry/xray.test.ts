@@ -86,3 +86,21 @@ describe('X-Ray segments (built service → UDP daemon protocol)', function () {
     expect(stack.xray.malformed).to.deep.equal([]);
   });
 });
+
+describe('X-Ray segments with OpenTelemetry off', function () {
+  this.timeout(30_000);
+  const stack = TelemetryStack.forSuite({ OTEL_SDK_DISABLED: 'true' });
+
+  it('still sends one segment per request, its subsegments with ids of their own', async () => {
+    const res = await fetch(stack.url('/api/activities/@andrewbrown'), {
+      headers: { 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272796;Parent=53995c3f42cd8ad8;Sampled=1' },
+    });
+    expect(res.headers.get('x-amzn-trace-id')).to.equal('Root=1-5759e988-bd862e3fe1be46a994272796;Sampled=1');
+    const [segment] = await stack.xray.waitForSegments((doc) => doc.trace_id === '1-5759e988-bd862e3fe1be46a994272796', 10_000);
+    expect(segment).to.include({ parent_id: '53995c3f42cd8ad8' });
+    expect(segment?.id).to.match(/^[0-9a-f]{16}$/);
+    const subsegment = segment?.subsegments?.find((doc) => doc.name === 'user_activities');
+    expect(subsegment?.id).to.match(/^[0-9a-f]{16}$/).and.not.equal(segment?.id);
+    expect(subsegment?.annotations).to.deep.equal({ userhandle: 'andrewbrown', result_size: 1 });
+  });
+});
