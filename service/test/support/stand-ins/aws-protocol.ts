@@ -8,6 +8,19 @@ export interface SigningScope {
   service: string;
 }
 
+/** One call an AWS API stand-in received, and what it answered. */
+export interface AwsCall {
+  /** The API operation, from `X-Amz-Target` (JSON 1.1 APIs) or the path (REST APIs). */
+  operation: string;
+  input: Record<string, unknown>;
+  headers: Record<string, string>;
+  /** The status answered; 0 while a hung call is unanswered. */
+  status: number;
+  /** The error type answered, if any. */
+  errorType: string | undefined;
+  signedWith: SigningScope | undefined;
+}
+
 /** An AWS error answer with its HTTP status and error type (how it is written depends on the protocol). */
 export class ApiError extends Error {
   constructor(

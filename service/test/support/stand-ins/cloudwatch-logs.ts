@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, checkSignature, type SigningScope } from './aws-protocol.js';
+import { ApiError, type AwsCall, checkSignature, type SigningScope } from './aws-protocol.js';
 import { flattenHeaders, HttpStandIn, readBody } from './http-server.js';
 import { FailurePlan, Waiters } from './recording.js';
 
@@ -20,17 +20,8 @@ export interface StoredLogEvent {
 
 export type { SigningScope };
 
-export interface CloudWatchCall {
-  /** From `X-Amz-Target: Logs_20140328.<Operation>`. */
-  operation: string;
-  input: Record<string, unknown>;
-  headers: Record<string, string>;
-  /** The status answered; 0 while a hung call is unanswered. */
-  status: number;
-  /** The `__type` of the error answered, if any. */
-  errorType: string | undefined;
-  signedWith: SigningScope | undefined;
-}
+/** A CloudWatch Logs call; its operation comes from `X-Amz-Target: Logs_20140328.<Operation>`. */
+export type CloudWatchCall = AwsCall;
 
 /** What the stand-in answers instead of serving the next call(s). */
 export type CloudWatchFailure =

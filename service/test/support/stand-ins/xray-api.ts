@@ -1,21 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, checkSignature, type SigningScope } from './aws-protocol.js';
+import { ApiError, type AwsCall, checkSignature } from './aws-protocol.js';
 import { flattenHeaders, HttpStandIn, readBody } from './http-server.js';
 import { FailurePlan } from './recording.js';
 
 export type XRayOperation = 'GetGroups' | 'CreateGroup' | 'UpdateGroup' | 'GetSamplingRules' | 'CreateSamplingRule' | 'UpdateSamplingRule';
 
-export interface XRayCall {
-  /** From the path: `POST /CreateGroup` is CreateGroup, `POST /Groups` is GetGroups. */
-  operation: string;
-  input: Record<string, unknown>;
-  headers: Record<string, string>;
-  status: number;
-  /** The error type answered, if any. */
-  errorType: string | undefined;
-  signedWith: SigningScope | undefined;
-}
+/** An X-Ray call; its operation comes from the path: `POST /CreateGroup` is CreateGroup, `POST /Groups` is GetGroups. */
+export type XRayCall = AwsCall;
 
 /** What the stand-in answers instead of serving the next call(s). */
 export type XRayFailure =
