@@ -57,7 +57,7 @@ export function requestTracing(xray: XRayRecorder | undefined): Middleware {
     const requestTrace: RequestTrace = { traceId, spanId, xrayTraceId };
     if (xray && sampled) {
       const parentId = otel ? otel.remoteParent?.spanId : incoming.parent;
-      requestTrace.segment = xray.openSegment({ xrayTraceId, id: spanId, parentId, rule, req: ctx.req });
+      requestTrace.segment = xray.openSegment({ traceId: xrayTraceId, id: spanId, parentId, rule }, ctx.req);
     }
     requestContext.trace = requestTrace;
     const { segment } = requestTrace;

@@ -1,7 +1,8 @@
 import type { Segment, Subsegment } from 'aws-xray-sdk-core';
 
-type XRaySdk = typeof import('aws-xray-sdk-core');
-type SegmentEmitter = typeof import('aws-xray-sdk-core/dist/lib/segment_emitter');
+export type XRaySdk = typeof import('aws-xray-sdk-core');
+/** The module the SDK's segments send through (setDaemonAddress configures it). */
+export type SegmentEmitter = typeof import('aws-xray-sdk-core/dist/lib/segment_emitter');
 
 /** What the SDK's SegmentUtils stamps on every new segment (set as the SDK loads, and by its plugins). */
 interface SegmentDefaults {

@@ -1,18 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Segment, Subsegment } from 'aws-xray-sdk-core';
 import type { TelemetryConfig } from '../config';
 import type { Logger } from './logger';
 import localSamplingRules from './xray-sampling-rules.json';
-import { type RequestSegment, type RequestSegmentFactory, requestSegmentFactory } from './xray-segment';
+import {
+  type RequestSegment,
+  type RequestSegmentFactory,
+  requestSegmentFactory,
+  type SegmentEmitter,
+  type SegmentIds,
+  type XRaySdk,
+} from './xray-segment';
 
-type XRaySdk = typeof import('aws-xray-sdk-core');
-type SegmentEmitter = typeof import('aws-xray-sdk-core/dist/lib/segment_emitter');
 type SamplingDecision = boolean | string;
 interface Sampler {
   shouldSample(request: { host?: string; httpMethod?: string; urlPath?: string; serviceName: string }): SamplingDecision;
 }
-
-export type { RequestSegment, Segment, Subsegment };
 
 /**
  * Loads the X-Ray SDK in manual mode. Automatic mode keeps the segment in cls-hooked, whose async hook runs on
@@ -24,7 +26,7 @@ function loadSdk(): { sdk: XRaySdk; emitter: SegmentEmitter } {
   process.env.AWS_XRAY_MANUAL_MODE = 'true';
   /* eslint-disable @typescript-eslint/no-require-imports -- must load after the variable above is set */
   const sdk = require('aws-xray-sdk-core') as XRaySdk;
-  // The module the SDK's segments send through (setDaemonAddress configures it); the package has no exports map.
+  // The package has no exports map: its emitter module is reachable as the SDK itself requires it.
   const emitter = require('aws-xray-sdk-core/dist/lib/segment_emitter') as SegmentEmitter;
   /* eslint-enable @typescript-eslint/no-require-imports */
   return { sdk, emitter };
@@ -66,10 +68,9 @@ export class XRayRecorder {
   }
 
   /** A segment with the request's trace id and, as its own id, the id of the request's server span. */
-  openSegment(options: { xrayTraceId: string; id: string; parentId?: string; rule?: string; req: IncomingMessage }): RequestSegment {
-    const { xrayTraceId: traceId, id, parentId, rule } = options;
-    const segment = this.newSegment(this.segmentName, { traceId, id, parentId, rule });
-    segment.addIncomingRequestData(new this.sdk.middleware.IncomingRequestData(options.req));
+  openSegment(ids: SegmentIds, req: IncomingMessage): RequestSegment {
+    const segment = this.newSegment(this.segmentName, ids);
+    segment.addIncomingRequestData(new this.sdk.middleware.IncomingRequestData(req));
     return segment;
   }
 
@@ -80,7 +81,7 @@ export class XRayRecorder {
     if (status >= 500) segment.addFaultFlag();
     else if (status >= 400) segment.addErrorFlag();
     if (route) segment.addAnnotation('route', route);
-    const { http } = segment as Segment & { http?: { close(res: ServerResponse): void; response?: { content_length?: number } } };
+    const { http } = segment as RequestSegment & { http?: { close(res: ServerResponse): void; response?: { content_length?: number } } };
     http?.close(res);
     // The SDK reads Content-Length from `res.headers`, which only client responses have.
     const length = Number(res.getHeader('content-length'));
