@@ -9,7 +9,6 @@
 import '../source-maps';
 import type { IncomingMessage } from 'node:http';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { getNodeAutoInstrumentations, getResourceDetectors } from '@opentelemetry/auto-instrumentations-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -17,6 +16,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { type Config, loadConfig } from '../config';
 import { isProbe } from '../framework/probe-paths';
 import { DropCountingExporter } from './drop-counting-exporter';
+import { instrumentations, resourceDetectors } from './instrumentations';
 import { IncomingRootIdGenerator, XRayRootPropagator } from './trace-ids';
 
 export interface OpenTelemetryHandle {
@@ -76,7 +76,7 @@ export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
   const traceExporter = defaultTraceExporter();
   const sdk = new NodeSDK({
     resource: resourceFromAttributes(resourceAttributes(config)),
-    resourceDetectors: getResourceDetectors(),
+    resourceDetectors: resourceDetectors(),
     idGenerator: new IncomingRootIdGenerator(),
     traceExporter,
     // Extraction runs in order and a later find wins: an X-Ray header (ALB, API Gateway, other AWS SDKs)
@@ -89,12 +89,10 @@ export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
         new XRayRootPropagator(),
       ],
     }),
-    instrumentations: getNodeAutoInstrumentations({
-      '@opentelemetry/instrumentation-http': {
-        ignoreIncomingRequestHook: (req) => isProbe(pathOf(req)),
-        // The only outgoing calls are telemetry's own (Rollbar, CloudWatch): tracing them is noise.
-        disableOutgoingRequestInstrumentation: true,
-      },
+    instrumentations: instrumentations({
+      ignoreIncomingRequestHook: (req) => isProbe(pathOf(req)),
+      // The only outgoing calls are telemetry's own (Rollbar, CloudWatch): tracing them is noise.
+      disableOutgoingRequestInstrumentation: true,
     }),
   });
   sdk.start();
