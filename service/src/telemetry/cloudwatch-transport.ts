@@ -147,7 +147,8 @@ export class CloudWatchTransport extends Transport {
     } catch (error) {
       this.diagnose('could not buffer a log entry', { error: describeError(error) });
     }
-    setImmediate(() => this.emit('logged', info));
+    // winston's per-entry notice, on a later turn as its transports do; skipped when nobody listens (one timer an entry).
+    if (this.listenerCount('logged') > 0) setImmediate(() => this.emit('logged', info));
     next();
   }
 

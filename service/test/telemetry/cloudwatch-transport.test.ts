@@ -100,6 +100,19 @@ describe('CloudWatchTransport', function () {
       expect(timestamps).to.deep.equal([...timestamps].sort((a, b) => a - b));
     });
 
+    it("tells 'logged' listeners of each entry, after log() returned", async function () {
+      const transport = open();
+      const notified: unknown[] = [];
+      transport.on('logged', (info) => notified.push(info));
+      const info = { level: 'info', message: 'activity created' };
+
+      transport.log(info, () => undefined);
+      expect(notified).to.deep.equal([]);
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(notified).to.deep.equal([info]);
+    });
+
     it('ships the line a winston format produced', async function () {
       const transport = open();
       const json = winston.format.json();
