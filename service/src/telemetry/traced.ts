@@ -52,6 +52,8 @@ export function traced<T>(service: ServiceTrace, fields: TraceFields, run: () =>
     const segment = currentRequestContext()?.trace?.segment;
     const spanContext = span.spanContext();
     const subsegment = segment?.openSubsegment(service.subsegment, isSpanContextValid(spanContext) ? spanContext.spanId : xrayIds.generateSpanId());
+    // An unsampled request records nothing: skip building the attribute names and metadata.
+    const recording = span.isRecording() || subsegment !== undefined;
     const record = (values: TraceFields) => {
       for (const [key, value] of Object.entries(values)) {
         span.setAttribute(`app.${key}`, value);
@@ -61,9 +63,9 @@ export function traced<T>(service: ServiceTrace, fields: TraceFields, run: () =>
       }
     };
     try {
-      record(fields);
+      if (recording) record(fields);
       const result = run();
-      record(resultFields(result));
+      if (recording) record(resultFields(result));
       subsegment?.close();
       return result;
     } catch (err) {
