@@ -7,7 +7,7 @@
  * The heap caps of the chart's ConfigMap (config.maxOldSpaceSizeMb, config.maxSemiSpaceSizeMb), given to every
  * variant of the service: they trade some CPU under heavy load (more frequent collections) for a bounded RSS.
  */
-export const PRODUCTION_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=4';
+export const PRODUCTION_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=8';
 
 /**
  * The production sampling defaults the benchmark measures as variant (d): what the chart's eks profile

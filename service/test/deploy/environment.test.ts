@@ -12,7 +12,7 @@ describe('the service environment', () => {
       LOG_FORMAT: 'json',
       BODY_LIMIT: '100kb',
       KEEP_ALIVE_TIMEOUT_MS: '65000',
-      NODE_OPTIONS: '--max-old-space-size=256 --max-semi-space-size=4',
+      NODE_OPTIONS: '--max-old-space-size=256 --max-semi-space-size=8',
       OTEL_SERVICE_NAME: 'cruddur-backend',
       OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
       OTEL_TRACES_SAMPLER_ARG: '1.0',
