@@ -273,7 +273,7 @@ e2e: setup e2e-tools ## End-to-end tests: built service + real collector (chart 
 BENCH_ARGS ?=
 
 .PHONY: bench
-bench: setup ## Measure telemetry's cost (throughput, latency, CPU/request, RSS, delivery) against the peers (~3 min)
+bench: setup ## Measure telemetry's cost (throughput, latency, CPU/request, RSS, delivery) against the peers (~6 min)
 	$(NPM) exec -- tsc -p tsconfig.json
 	$(NODE) dist/bench/run.js $(BENCH_ARGS)
 

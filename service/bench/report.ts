@@ -8,7 +8,8 @@ export interface BenchRun {
   date: string;
   command: string;
   machine: Machine;
-  settings: { connections: number; warmupSeconds: number; durationSeconds: number; path: string; pinning: string; nodeOptions?: string };
+  settings: { connections: number; warmupSeconds: number; durationSeconds: number; path: string; pinning: string; nodeOptions?: string; rounds?: number };
+  /** Every measurement, in the order taken: the service variants once per round, the peers in the first round only. */
   results: VariantResult[];
 }
 
@@ -45,8 +46,20 @@ export const TARGETS = {
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
 const percent = (value: number, digits = 0) => `${(100 * value).toFixed(digits)}%`;
 
-function byId(run: BenchRun): Map<VariantId, VariantResult> {
-  return new Map(run.results.map((result) => [result.id, result]));
+/**
+ * One measurement per variant, the one the tables and targets use: the round with the median CPU per request (the
+ * lower middle one for an even count). Runs before rounds existed have a single measurement per variant.
+ */
+export function representative(run: BenchRun): VariantResult[] {
+  return VARIANTS.flatMap((variant) => {
+    const rounds = run.results.filter((r) => r.id === variant.id).sort((x, y) => x.cpuMicrosPerRequest - y.cpuMicrosPerRequest);
+    const median = rounds[Math.floor((rounds.length - 1) / 2)];
+    return median ? [median] : [];
+  });
+}
+
+function byId(results: VariantResult[]): Map<VariantId, VariantResult> {
+  return new Map(results.map((result) => [result.id, result]));
 }
 
 /** CPU µs/request above the variant's own baseline: (a) for the service, (e0) for the peer. */
@@ -57,13 +70,14 @@ function overhead(result: VariantResult, results: Map<VariantId, VariantResult>)
 }
 
 export function resultsTable(run: BenchRun): string {
-  const results = byId(run);
+  const shown = representative(run);
+  const results = byId(shown);
   const off = results.get('a');
   const header = [
     '| Variant | req/s | % of (a) | p50 ms | p99 ms | p99.9 ms | RSS MiB | CPU µs/req | overhead µs/req | spans/req | traced | segments/req | log events/req | load-side CPU |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
-  const rows = run.results.map((r) => {
+  const rows = shown.map((r) => {
     const d = r.delivery;
     const share = off ? percent(r.load.requestsPerSecond / off.load.requestsPerSecond) : '–';
     return `| ${r.label} | ${fixed(r.load.requestsPerSecond)} | ${share} | ${r.load.latencyMs.p50} | ${r.load.latencyMs.p99} | ${r.load.latencyMs.p99_9} | ${fixed(r.rssMiB)} | ${fixed(r.cpuMicrosPerRequest)} | ${overhead(r, results)} | ${d ? fixed(d.spansPerRequest, 3) : '–'} | ${d ? percent(d.tracedFraction, 2) : '–'} | ${d ? fixed(d.segmentsPerRequest, 3) : '–'} | ${d ? fixed(d.logEventsPerRequest, 3) : '–'} | ${fixed(r.loadSideCpuPercent)}% |`;
@@ -73,8 +87,16 @@ export function resultsTable(run: BenchRun): string {
 
 type Verdict = { target: string; met: boolean | undefined; figures: string };
 
+/** Each variant's CPU per request in every round, in the order measured: the spread the median hides. */
+export function roundsLine(run: BenchRun): string | undefined {
+  const ids = VARIANTS.map((v) => v.id).filter((id) => run.results.filter((r) => r.id === id).length > 1);
+  if (ids.length === 0) return undefined;
+  const spread = ids.map((id) => `${id} ${run.results.filter((r) => r.id === id).map((r) => fixed(r.cpuMicrosPerRequest)).join('/')}`);
+  return `CPU µs/req in each round (the table shows the median round): ${spread.join(', ')}`;
+}
+
 export function verdicts(run: BenchRun, soak: SoakRun | undefined): Verdict[] {
-  const r = byId(run);
+  const r = byId(representative(run));
   const [a, b, c, d, e, e0] = (['a', 'b', 'c', 'd', 'e', 'e0'] as const).map((id) => r.get(id));
   const list: Verdict[] = [];
   if (a && b) {
@@ -148,12 +170,13 @@ export function markdown(run: BenchRun, soak: SoakRun | undefined): string {
     '',
     `- Machine: ${machineLine(run.machine)}`,
     `- Command: \`${run.command}\``,
-    `- Load: autocannon, ${s.connections} connections, GET ${s.path}, ${s.warmupSeconds} s warm-up then ${s.durationSeconds} s measured per variant; ${s.pinning}`,
+    `- Load: autocannon, ${s.connections} connections, GET ${s.path}, ${s.warmupSeconds} s warm-up then ${s.durationSeconds} s measured per variant${s.rounds === undefined || s.rounds === 1 ? '' : `, ${s.rounds} interleaved rounds of (a)–(d) and one of the peers`}; ${s.pinning}`,
     `- Service variants (a)–(d): NODE_OPTIONS=\`${s.nodeOptions ?? ''}\`${s.nodeOptions === PRODUCTION_NODE_OPTIONS ? ' (the chart\'s heap caps)' : ''}`,
-    `- Load average (1 min) before/after each variant: ${run.results.map((r) => `${r.id} ${r.loadAverage.before.toFixed(2)}/${r.loadAverage.after.toFixed(2)}`).join(', ')}`,
+    `- Load average (1 min) before/after each variant's median round: ${representative(run).map((r) => `${r.id} ${r.loadAverage.before.toFixed(2)}/${r.loadAverage.after.toFixed(2)}`).join(', ')}`,
     '',
     resultsTable(run),
     '',
+    ...(roundsLine(run) === undefined ? [] : [`${roundsLine(run)}.`, '']),
     'CPU µs/req: the server process\'s user+system CPU during the measured run ÷ requests answered; overhead: minus (a) (minus (e0) for the peer). ' +
       'Delivery counts what the stand-ins received, for warm-up and measured requests alike: spans/req, traced = requests with spans ÷ requests, segments/req, CloudWatch log events/req. ' +
       'Load-side CPU: busy share of the load generator\'s core (autocannon + stand-ins); near 100% would mean the load, not the server, was the limit.',

@@ -25,6 +25,7 @@ const { values: options } = parseArgs({
   options: {
     soak: { type: 'boolean', default: false },
     duration: { type: 'string', default: '15' },
+    rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     variants: { type: 'string', default: VARIANTS.map((v) => v.id).join(',') },
@@ -98,20 +99,26 @@ async function main(): Promise<void> {
       say(`saved ${save('soak', date, run)}`);
     } else {
       const ids = new Set(options.variants.split(',') as VariantId[]);
+      const rounds = Number(options.rounds);
+      if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, not ${options.rounds}`);
       const date = new Date().toISOString();
       const run: BenchRun = {
         kind: 'bench',
         date,
         command,
         machine,
-        settings: { connections: layout.connections, warmupSeconds: layout.warmupSeconds, durationSeconds: layout.durationSeconds, path: layout.path, pinning: pinning.description, nodeOptions: layout.nodeOptions },
+        settings: { connections: layout.connections, warmupSeconds: layout.warmupSeconds, durationSeconds: layout.durationSeconds, path: layout.path, pinning: pinning.description, nodeOptions: layout.nodeOptions, rounds },
         results: [],
       };
-      for (const variant of VARIANTS.filter((v) => ids.has(v.id))) {
-        say(`${variant.label}...`);
-        const result = await measureVariant(variant, recorder, layout);
-        run.results.push(result);
-        say(`  ${result.load.requestsPerSecond.toFixed(0)} req/s, ${result.cpuMicrosPerRequest.toFixed(0)} µs CPU/request, ${result.rssMiB.toFixed(0)} MiB`);
+      // Rounds interleave the service variants, so drift on the machine reaches them alike; the peers are a
+      // reference, measured once.
+      for (let round = 1; round <= rounds; round += 1) {
+        for (const variant of VARIANTS.filter((v) => ids.has(v.id) && (round === 1 || v.baseline === 'a'))) {
+          say(`${variant.label}${rounds > 1 ? `, round ${round}` : ''}...`);
+          const result = await measureVariant(variant, recorder, layout);
+          run.results.push(result);
+          say(`  ${result.load.requestsPerSecond.toFixed(0)} req/s, ${result.cpuMicrosPerRequest.toFixed(0)} µs CPU/request, ${result.rssMiB.toFixed(0)} MiB`);
+        }
       }
       say('');
       say(resultsTable(run));
