@@ -46,41 +46,59 @@ export const TARGETS = {
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
 const percent = (value: number, digits = 0) => `${(100 * value).toFixed(digits)}%`;
 
+function median(values: number[]): number | undefined {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** A variant's measurements in the order taken: one per round. */
+function roundsOf(run: BenchRun, id: VariantId): VariantResult[] {
+  return run.results.filter((r) => r.id === id);
+}
+
 /**
- * One measurement per variant, the one the tables and targets use: the round with the median CPU per request (the
+ * One measurement per variant for the table's absolute figures: its round with the median CPU per request (the
  * lower middle one for an even count). Runs before rounds existed have a single measurement per variant.
  */
 export function representative(run: BenchRun): VariantResult[] {
   return VARIANTS.flatMap((variant) => {
-    const rounds = run.results.filter((r) => r.id === variant.id).sort((x, y) => x.cpuMicrosPerRequest - y.cpuMicrosPerRequest);
-    const median = rounds[Math.floor((rounds.length - 1) / 2)];
-    return median ? [median] : [];
+    const rounds = roundsOf(run, variant.id);
+    const cpu = median(rounds.map((r) => r.cpuMicrosPerRequest));
+    const chosen = rounds.find((r) => r.cpuMicrosPerRequest === cpu);
+    return chosen ? [chosen] : [];
   });
 }
 
-function byId(results: VariantResult[]): Map<VariantId, VariantResult> {
-  return new Map(results.map((result) => [result.id, result]));
+/**
+ * A comparison between two variants, made within each round (round i of one against round i of the other, measured
+ * minutes apart) and reported as the median over the rounds both have. The peers, measured once, pair with round 1.
+ */
+function compared(run: BenchRun, id: VariantId, against: VariantId, compare: (x: VariantResult, base: VariantResult) => number): number | undefined {
+  const xs = roundsOf(run, id);
+  const bases = roundsOf(run, against);
+  const pairs = Math.min(xs.length, bases.length);
+  return median(Array.from({ length: pairs }, (_, i) => compare(xs[i] as VariantResult, bases[i] as VariantResult)));
 }
 
+const shareOf = (run: BenchRun, id: VariantId, of: VariantId) => compared(run, id, of, (x, base) => x.load.requestsPerSecond / base.load.requestsPerSecond);
+const overheadOf = (run: BenchRun, id: VariantId, over: VariantId) => compared(run, id, over, (x, base) => x.cpuMicrosPerRequest - base.cpuMicrosPerRequest);
+
 /** CPU µs/request above the variant's own baseline: (a) for the service, (e0) for the peer. */
-function overhead(result: VariantResult, results: Map<VariantId, VariantResult>): string {
-  const baselineId = VARIANTS.find((v) => v.id === result.id)?.baseline;
-  const baseline = baselineId === undefined || baselineId === result.id ? undefined : results.get(baselineId);
-  return baseline ? fixed(result.cpuMicrosPerRequest - baseline.cpuMicrosPerRequest) : '–';
+function overhead(run: BenchRun, result: VariantResult): string {
+  const baseline = VARIANTS.find((v) => v.id === result.id)?.baseline;
+  const cost = baseline === undefined || baseline === result.id ? undefined : overheadOf(run, result.id, baseline);
+  return cost === undefined ? '–' : fixed(cost);
 }
 
 export function resultsTable(run: BenchRun): string {
-  const shown = representative(run);
-  const results = byId(shown);
-  const off = results.get('a');
   const header = [
     '| Variant | req/s | % of (a) | p50 ms | p99 ms | p99.9 ms | RSS MiB | CPU µs/req | overhead µs/req | spans/req | traced | segments/req | log events/req | load-side CPU |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
-  const rows = shown.map((r) => {
+  const rows = representative(run).map((r) => {
     const d = r.delivery;
-    const share = off ? percent(r.load.requestsPerSecond / off.load.requestsPerSecond) : '–';
-    return `| ${r.label} | ${fixed(r.load.requestsPerSecond)} | ${share} | ${r.load.latencyMs.p50} | ${r.load.latencyMs.p99} | ${r.load.latencyMs.p99_9} | ${fixed(r.rssMiB)} | ${fixed(r.cpuMicrosPerRequest)} | ${overhead(r, results)} | ${d ? fixed(d.spansPerRequest, 3) : '–'} | ${d ? percent(d.tracedFraction, 2) : '–'} | ${d ? fixed(d.segmentsPerRequest, 3) : '–'} | ${d ? fixed(d.logEventsPerRequest, 3) : '–'} | ${fixed(r.loadSideCpuPercent)}% |`;
+    const share = shareOf(run, r.id, 'a');
+    return `| ${r.label} | ${fixed(r.load.requestsPerSecond)} | ${share === undefined ? '–' : percent(share)} | ${r.load.latencyMs.p50} | ${r.load.latencyMs.p99} | ${r.load.latencyMs.p99_9} | ${fixed(r.rssMiB)} | ${fixed(r.cpuMicrosPerRequest)} | ${overhead(run, r)} | ${d ? fixed(d.spansPerRequest, 3) : '–'} | ${d ? percent(d.tracedFraction, 2) : '–'} | ${d ? fixed(d.segmentsPerRequest, 3) : '–'} | ${d ? fixed(d.logEventsPerRequest, 3) : '–'} | ${fixed(r.loadSideCpuPercent)}% |`;
   });
   return [...header, ...rows].join('\n');
 }
@@ -92,54 +110,59 @@ export function roundsLine(run: BenchRun): string | undefined {
   const ids = VARIANTS.map((v) => v.id).filter((id) => run.results.filter((r) => r.id === id).length > 1);
   if (ids.length === 0) return undefined;
   const spread = ids.map((id) => `${id} ${run.results.filter((r) => r.id === id).map((r) => fixed(r.cpuMicrosPerRequest)).join('/')}`);
-  return `CPU µs/req in each round (the table shows the median round): ${spread.join(', ')}`;
+  return `CPU µs/req in each round, in the order measured: ${spread.join(', ')}. The table shows each variant's median round; % of (a), overheads and the targets are the median over the rounds of the same comparison made within each round`;
 }
 
 export function verdicts(run: BenchRun, soak: SoakRun | undefined): Verdict[] {
-  const r = byId(representative(run));
-  const [a, b, c, d, e, e0] = (['a', 'b', 'c', 'd', 'e', 'e0'] as const).map((id) => r.get(id));
+  const shown = new Map(representative(run).map((r) => [r.id, r]));
   const list: Verdict[] = [];
-  if (a && b) {
-    const share = b.load.requestsPerSecond / a.load.requestsPerSecond;
-    const cost = b.cpuMicrosPerRequest - a.cpuMicrosPerRequest;
-    const spans = b.delivery?.tracedFraction ?? 0;
-    const segments = b.delivery?.segmentsPerRequest ?? 0;
+  const bShare = shareOf(run, 'b', 'a');
+  const bCost = overheadOf(run, 'b', 'a');
+  if (bShare !== undefined && bCost !== undefined) {
+    // Delivery must be complete in every round, so the worst round is reported.
+    const spans = Math.min(...roundsOf(run, 'b').map((r) => r.delivery?.tracedFraction ?? 0));
+    const segments = Math.min(...roundsOf(run, 'b').map((r) => r.delivery?.segmentsPerRequest ?? 0));
     list.push({
       target: `(b) ≥ ${percent(TARGETS.fullShareOfOff)} of (a)'s throughput, overhead ≤ ${TARGETS.fullOverheadMicros} µs/request, 100% of spans and segments delivered`,
-      met: share >= TARGETS.fullShareOfOff && cost <= TARGETS.fullOverheadMicros && spans >= 1 && segments >= 1,
-      figures: `${percent(share)} (${fixed(b.load.requestsPerSecond)} vs ${fixed(a.load.requestsPerSecond)} req/s), overhead ${fixed(cost)} µs/request, requests traced ${percent(spans, 2)}, segments/request ${fixed(segments, 3)}`,
+      met: bShare >= TARGETS.fullShareOfOff && bCost <= TARGETS.fullOverheadMicros && spans >= 1 && segments >= 1,
+      figures: `${percent(bShare)} of (a), overhead ${fixed(bCost)} µs/request, requests traced ${percent(spans, 2)}, segments/request ${fixed(segments, 3)}`,
     });
   }
-  if (a && d) {
-    const share = d.load.requestsPerSecond / a.load.requestsPerSecond;
+  const dShare = shareOf(run, 'd', 'a');
+  const dCost = overheadOf(run, 'd', 'a');
+  if (dShare !== undefined && dCost !== undefined) {
     list.push({
       target: `(d) ≥ ${percent(TARGETS.productionShareOfOff)} of (a)'s throughput`,
-      met: share >= TARGETS.productionShareOfOff,
-      figures: `${percent(share)} (${fixed(d.load.requestsPerSecond)} vs ${fixed(a.load.requestsPerSecond)} req/s), overhead ${fixed(d.cpuMicrosPerRequest - a.cpuMicrosPerRequest)} µs/request`,
+      met: dShare >= TARGETS.productionShareOfOff,
+      figures: `${percent(dShare)} of (a), overhead ${fixed(dCost)} µs/request`,
     });
   }
-  if (b && c) {
-    const gap = 1 - c.load.requestsPerSecond / b.load.requestsPerSecond;
+  const gap = compared(run, 'c', 'b', (c, b) => 1 - c.load.requestsPerSecond / b.load.requestsPerSecond);
+  const [b, c] = [shown.get('b'), shown.get('c')];
+  if (gap !== undefined && b && c) {
     list.push({
       target: `(c) within ${percent(TARGETS.downWithinOfFull)} of (b): a dead backend does not slow requests`,
       met: gap <= TARGETS.downWithinOfFull,
-      figures: `(c) ${fixed(c.load.requestsPerSecond)} vs (b) ${fixed(b.load.requestsPerSecond)} req/s (${gap > 0 ? `${percent(gap, 1)} slower` : `${percent(-gap, 1)} faster`}), p99 ${c.load.latencyMs.p99} vs ${b.load.latencyMs.p99} ms`,
+      figures: `(c) ${gap > 0 ? `${percent(gap, 1)} slower` : `${percent(-gap, 1)} faster`} than (b), p99 ${c.load.latencyMs.p99} vs ${b.load.latencyMs.p99} ms`,
     });
   }
-  const sampled = [b, d].filter((x) => x?.delivery !== undefined) as VariantResult[];
+  const sampled = (['b', 'd'] as const).filter((id) => roundsOf(run, id).some((r) => r.delivery !== undefined));
   if (sampled.length > 0) {
-    const orphans = sampled.map((x) => `${x.id}: ${x.delivery?.segmentsWithoutSpans ?? 0} of ${x.delivery?.segments ?? 0} segments without spans`);
+    const count = (id: VariantId, field: 'segments' | 'segmentsWithoutSpans') => roundsOf(run, id).reduce((sum, r) => sum + (r.delivery?.[field] ?? 0), 0);
     list.push({
       target: 'Every request recorded in X-Ray is also in the OpenTelemetry data',
-      met: sampled.every((x) => x.delivery?.segmentsWithoutSpans === 0),
-      figures: orphans.join('; '),
+      met: sampled.every((id) => count(id, 'segmentsWithoutSpans') === 0),
+      figures: sampled.map((id) => `${id}: ${count(id, 'segmentsWithoutSpans')} of ${count(id, 'segments')} segments without spans`).join('; '),
     });
   }
-  if (e && e0 && a) {
+  const peerShare = shareOf(run, 'e', 'e0');
+  const peerOfService = shareOf(run, 'e', 'a');
+  const peerCost = overheadOf(run, 'e', 'e0');
+  if (peerShare !== undefined && peerOfService !== undefined && peerCost !== undefined) {
     list.push({
       target: '(e) peer for comparison (expected around 12% of bare Express)',
       met: undefined,
-      figures: `${percent(e.load.requestsPerSecond / e0.load.requestsPerSecond)} of bare Express, ${percent(e.load.requestsPerSecond / a.load.requestsPerSecond)} of (a); overhead ${fixed(e.cpuMicrosPerRequest - e0.cpuMicrosPerRequest)} µs/request`,
+      figures: `${percent(peerShare)} of bare Express, ${percent(peerOfService)} of (a); overhead ${fixed(peerCost)} µs/request`,
     });
   }
   if (soak) {

@@ -47,9 +47,16 @@ describe('bench report over interleaved rounds', function () {
     ]);
   });
 
-  it('judges the targets on the median rounds', () => {
+  it('judges a target on the median of the comparisons made within each round', () => {
+    // (d) against (a), round by round: 42%, 46%, 55% of the throughput; 54, 42, 40 µs more CPU per request.
     const production = verdicts(rounds, undefined).find((v) => v.target.startsWith('(d)'));
-    expect(production?.figures).to.equal('46% (11000 vs 24000 req/s), overhead 49 µs/request');
+    expect(production?.figures).to.equal('46% of (a), overhead 42 µs/request');
+  });
+
+  it('pairs a peer measured once with the first round of the service', () => {
+    const withPeer = run([measured('a', 24_000, 41), measured('e', 4_800, 207), measured('e0', 40_000, 24), measured('a', 30_000, 35)]);
+    const peer = verdicts(withPeer, undefined).find((v) => v.target.startsWith('(e)'));
+    expect(peer?.figures).to.equal('12% of bare Express, 20% of (a); overhead 183 µs/request');
   });
 
   it('keeps the lower middle round when the count is even, and a single measurement as it is', () => {
@@ -59,6 +66,6 @@ describe('bench report over interleaved rounds', function () {
   });
 
   it('prints every round next to the table', () => {
-    expect(markdown(rounds, undefined)).to.include('CPU µs/req in each round (the table shows the median round): a 41/38/50, d 95/80/90.');
+    expect(markdown(rounds, undefined)).to.include('CPU µs/req in each round, in the order measured: a 41/38/50, d 95/80/90.');
   });
 });
