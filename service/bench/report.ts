@@ -71,7 +71,7 @@ export function representative(run: BenchRun): VariantResult[] {
 
 /**
  * A comparison between two variants, made within each round (round i of one against round i of the other, measured
- * minutes apart) and reported as the median over the rounds both have. The peers, measured once, pair with round 1.
+ * a minute or two apart) and reported as the median over the rounds both have. The peers, measured once, pair with round 1.
  */
 function compared(run: BenchRun, id: VariantId, against: VariantId, compare: (x: VariantResult, base: VariantResult) => number): number | undefined {
   const xs = roundsOf(run, id);
@@ -106,10 +106,10 @@ export function resultsTable(run: BenchRun): string {
 type Verdict = { target: string; met: boolean | undefined; figures: string };
 
 /** Each variant's CPU per request in every round, in the order measured: the spread the median hides. */
-export function roundsLine(run: BenchRun): string | undefined {
-  const ids = VARIANTS.map((v) => v.id).filter((id) => run.results.filter((r) => r.id === id).length > 1);
+function roundsLine(run: BenchRun): string | undefined {
+  const ids = VARIANTS.map((v) => v.id).filter((id) => roundsOf(run, id).length > 1);
   if (ids.length === 0) return undefined;
-  const spread = ids.map((id) => `${id} ${run.results.filter((r) => r.id === id).map((r) => fixed(r.cpuMicrosPerRequest)).join('/')}`);
+  const spread = ids.map((id) => `${id} ${roundsOf(run, id).map((r) => fixed(r.cpuMicrosPerRequest)).join('/')}`);
   return `CPU µs/req in each round, in the order measured: ${spread.join(', ')}. The table shows each variant's median round; % of (a), overheads and the targets are the median over the rounds of the same comparison made within each round`;
 }
 
