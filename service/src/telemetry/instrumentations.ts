@@ -11,21 +11,19 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation, type HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import { containerDetector } from '@opentelemetry/resource-detector-container';
 import {
+  envDetector,
   hostDetector,
   osDetector,
   processDetector,
   type ResourceDetector,
-  resourceAttributesEnvDetector,
   serviceInstanceIdDetector,
-  serviceNameEnvDetector,
 } from '@opentelemetry/resources';
 
 type AutoInstrumentations = typeof import('@opentelemetry/auto-instrumentations-node');
 
 /** Detectors that read only the process, the host and the environment: no metadata endpoint to wait for. */
 const LOCAL_DETECTORS: Readonly<Record<string, readonly ResourceDetector[]>> = {
-  // The bundle's `env` (envDetector) is these two in one.
-  env: [resourceAttributesEnvDetector, serviceNameEnvDetector],
+  env: [envDetector],
   host: [hostDetector],
   os: [osDetector],
   process: [processDetector],

@@ -37,8 +37,7 @@ describe('instrumentations and resource detectors from the environment', functio
     const selection = select(DEFAULTS);
     expect(selection.instrumentations).to.deep.equal(['@opentelemetry/instrumentation-http']);
     expect(selection.detectors).to.deep.equal([
-      'ResourceAttributesEnvDetector',
-      'ServiceNameEnvDetector',
+      'EnvDetector',
       'HostDetector',
       'OSDetector',
       'ProcessDetector',
