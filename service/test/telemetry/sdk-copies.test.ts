@@ -1,0 +1,38 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { ROOT } from '../support/process.js';
+
+/**
+ * Where each @opentelemetry package the bootstrap loads comes from, in a process of its own. A direct dependency at
+ * another version than the SDK line pins makes npm nest a private copy inside every SDK package, and the process
+ * then loads a dozen copies of the same code.
+ */
+function loadedPackageDirectories(): Record<string, string[]> {
+  const script = `
+    require('./dist/src/telemetry/instrumentation.js');
+    const directories = {};
+    for (const file of Object.keys(require.cache)) {
+      const match = /^(.*node_modules\\/(@opentelemetry\\/[^/]+))\\//.exec(file);
+      if (!match) continue;
+      (directories[match[2]] ??= new Set()).add(match[1]);
+    }
+    process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(directories).map(([name, dirs]) => [name, [...dirs]]))));
+    process.exit(0);`;
+  const out = execFileSync(process.execPath, ['-e', script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_TRACES_SAMPLER: 'always_on' },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as Record<string, string[]>;
+}
+
+describe('the OpenTelemetry bootstrap', function () {
+  this.timeout(30_000);
+
+  it('loads one copy of each SDK package', () => {
+    const loaded = loadedPackageDirectories();
+    expect(loaded).to.include.keys('@opentelemetry/core', '@opentelemetry/sdk-trace', '@opentelemetry/sdk-node');
+    const duplicated = Object.entries(loaded).filter(([, directories]) => directories.length > 1);
+    expect(duplicated, 'packages loaded from more than one directory').to.deep.equal([]);
+  });
+});
