@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 
@@ -77,4 +77,13 @@ export function jsonLines(text: string): Record<string, unknown>[] {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * Runs `script` (`node -e`) from the repository root in a process of its own, with only PATH and `env`, and parses
+ * the JSON it writes to stdout: for what a fresh module cache or a patched module must not leak into the tests.
+ */
+export function evaluateInFreshProcess(script: string, env: Record<string, string> = {}): unknown {
+  const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+  return JSON.parse(out) as unknown;
 }

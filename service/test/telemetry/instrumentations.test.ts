@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import { ROOT } from '../support/process.js';
+import { evaluateInFreshProcess } from '../support/process.js';
 
 interface Selection {
   instrumentations: string[];
@@ -21,8 +20,7 @@ function select(env: Record<string, string>): Selection {
       bundleLoaded: Object.keys(require.cache).some((file) => file.includes('/auto-instrumentations-node/')),
     };
     process.stdout.write(JSON.stringify(selection));`;
-  const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
-  return JSON.parse(out) as Selection;
+  return evaluateInFreshProcess(script, env) as Selection;
 }
 
 const DEFAULTS = {

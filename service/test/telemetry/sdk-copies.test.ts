@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import { ROOT } from '../support/process.js';
+import { evaluateInFreshProcess } from '../support/process.js';
 
 /**
  * Where each @opentelemetry package the bootstrap loads comes from, in a process of its own. A direct dependency at
@@ -18,12 +17,8 @@ function loadedPackageDirectories(): Record<string, string[]> {
     }
     process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(directories).map(([name, dirs]) => [name, [...dirs]]))));
     process.exit(0);`;
-  const out = execFileSync(process.execPath, ['-e', script], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_TRACES_SAMPLER: 'always_on' },
-    encoding: 'utf8',
-  });
-  return JSON.parse(out) as Record<string, string[]>;
+  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_TRACES_SAMPLER: 'always_on' };
+  return evaluateInFreshProcess(script, env) as Record<string, string[]>;
 }
 
 describe('the OpenTelemetry bootstrap', function () {
