@@ -187,6 +187,7 @@ function machineLine(machine: Machine): string {
 
 export function markdown(run: BenchRun, soak: SoakRun | undefined): string {
   const s = run.settings;
+  const rounds = roundsLine(run);
   const mark = (met: boolean | undefined) => (met === undefined ? 'info' : met ? '**met**' : '**not met**');
   return [
     `### Benchmark (${run.date})`,
@@ -199,7 +200,7 @@ export function markdown(run: BenchRun, soak: SoakRun | undefined): string {
     '',
     resultsTable(run),
     '',
-    ...(roundsLine(run) === undefined ? [] : [`${roundsLine(run)}.`, '']),
+    ...(rounds === undefined ? [] : [`${rounds}.`, '']),
     'CPU µs/req: the server process\'s user+system CPU during the measured run ÷ requests answered; overhead: minus (a) (minus (e0) for the peer). ' +
       'Delivery counts what the stand-ins received, for warm-up and measured requests alike: spans/req, traced = requests with spans ÷ requests, segments/req, CloudWatch log events/req. ' +
       'Load-side CPU: busy share of the load generator\'s core (autocannon + stand-ins); near 100% would mean the load, not the server, was the limit.',
