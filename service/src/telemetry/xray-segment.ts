@@ -72,6 +72,7 @@ export function requestSegmentFactory(sdk: XRaySdk, emitter: SegmentEmitter): Re
       this.id = id;
     }
 
+    /** Used when the SDK sends a subsegment on its own (it streams them past 100 open ones): the same document. */
     override toJSON(): Record<string, unknown> {
       return documentOf(this);
     }
