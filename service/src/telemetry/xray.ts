@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TelemetryConfig } from '../config';
 import type { Logger } from './logger';
+import { BurstingUdpSocket } from './udp-bursts';
 import localSamplingRules from './xray-sampling-rules.json';
 import {
   type RequestSegment,
@@ -27,8 +28,9 @@ function loadSdk(): { sdk: XRaySdk; emitter: SegmentEmitter } {
   /* eslint-disable @typescript-eslint/no-require-imports -- must load after the variable above is set */
   const sdk = require('aws-xray-sdk-core') as XRaySdk;
   // The package has no exports map: its emitter module is reachable as the SDK itself requires it.
-  const emitter = require('aws-xray-sdk-core/dist/lib/segment_emitter') as SegmentEmitter;
+  const emitter = require('aws-xray-sdk-core/dist/lib/segment_emitter') as SegmentEmitter & { socket?: BurstingUdpSocket };
   /* eslint-enable @typescript-eslint/no-require-imports */
+  emitter.socket = new BurstingUdpSocket(); // the emitter creates its own socket only when none is set
   return { sdk, emitter };
 }
 
