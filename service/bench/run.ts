@@ -113,7 +113,7 @@ async function main(): Promise<void> {
       // Rounds interleave the service variants, so drift on the machine reaches them alike; the peers are a
       // reference, measured once.
       for (let round = 1; round <= rounds; round += 1) {
-        for (const variant of VARIANTS.filter((v) => ids.has(v.id) && (round === 1 || v.baseline === 'a'))) {
+        for (const variant of VARIANTS.filter((v) => ids.has(v.id) && (round === 1 || !v.peer))) {
           say(`${variant.label}${rounds > 1 ? `, round ${round}` : ''}...`);
           const result = await measureVariant(variant, recorder, layout);
           run.results.push(result);

@@ -12,6 +12,8 @@ export interface Variant {
   label: string;
   /** The variant its telemetry overhead is measured against. */
   baseline: VariantId;
+  /** A reference app, not this service: measured in the first round only. */
+  peer?: boolean;
   /** Whether its telemetry reaches the stand-ins (false: nothing to count, or every backend is down). */
   delivers: boolean;
   /** Needs addresses where nothing listens instead of the stand-ins. */
@@ -82,6 +84,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     id: 'e',
+    peer: true,
     label: '(e) peer: Express + OTel auto + X-Ray SDK',
     baseline: 'e0',
     delivers: true,
@@ -99,6 +102,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     id: 'e0',
+    peer: true,
     label: '(e0) peer without telemetry',
     baseline: 'e0',
     delivers: false,
