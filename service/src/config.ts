@@ -10,6 +10,15 @@ import path from 'node:path';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = 'json' | 'pretty';
+/** OTEL_TRACES_SAMPLER's standard values. */
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
 
 export interface Config {
   port: number;
@@ -37,7 +46,11 @@ export interface TelemetryConfig {
   gitSha: string | undefined;
   /** Where the pod runs, from the downward API: resource attributes and the log stream name. */
   kubernetes: { podName?: string; namespace?: string; nodeName?: string };
-  otel: { enabled: boolean };
+  otel: {
+    enabled: boolean;
+    /** OTEL_TRACES_SAMPLER and, for the ratio samplers, OTEL_TRACES_SAMPLER_ARG; unset: parent-based always-on. */
+    sampler: TraceSampler | undefined;
+  };
   xray: {
     enabled: boolean;
     /** `host:port` (or `udp:host:port tcp:host:port`) of the X-Ray daemon. */
@@ -57,6 +70,12 @@ export interface TelemetryConfig {
     /** How often buffered log events are sent. */
     flushIntervalMs: number;
   };
+}
+
+export interface TraceSampler {
+  name: (typeof TRACE_SAMPLERS)[number];
+  /** The share of root traces kept by the ratio samplers (1 when OTEL_TRACES_SAMPLER_ARG is unset). */
+  ratio: number;
 }
 
 /** The X-Ray SDK's local sampling rules document (version 2). */
@@ -112,6 +131,14 @@ export class EnvReader {
     if (['true', '1', 'yes', 'on'].includes(value)) return true;
     if (['false', '0', 'no', 'off'].includes(value)) return false;
     return this.invalid(name, value, 'true or false', fallback);
+  }
+
+  /** A number from 0 to 1, such as a sampling ratio. */
+  fraction(name: string, fallback: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const number = /^\d*\.?\d+$/.test(value) ? Number(value) : NaN;
+    return number <= 1 ? number : this.invalid(name, value, 'a number from 0 to 1', fallback);
   }
 
   /** An http(s) URL; returns it normalised, or undefined when unset and no fallback is given. */
@@ -186,7 +213,7 @@ function readTelemetry(read: EnvReader): TelemetryConfig {
     serviceVersion: packageVersion(),
     gitSha: read.raw('GIT_SHA'),
     kubernetes: { podName, namespace: read.raw('K8S_NAMESPACE_NAME'), nodeName: read.raw('K8S_NODE_NAME') },
-    otel: { enabled: !read.boolean('OTEL_SDK_DISABLED', false) },
+    otel: { enabled: !read.boolean('OTEL_SDK_DISABLED', false), sampler: readTraceSampler(read) },
     xray: {
       enabled: read.boolean('XRAY_ENABLED', true),
       daemonAddress,
@@ -203,6 +230,13 @@ function readTelemetry(read: EnvReader): TelemetryConfig {
       flushIntervalMs: read.integer('CLOUDWATCH_FLUSH_INTERVAL_MS', 1_000, 100, 600_000),
     },
   };
+}
+
+/** OpenTelemetry's sampler. Its SDK would log an unknown name or ratio and sample everything; here it stops the start. */
+function readTraceSampler(read: EnvReader): TraceSampler | undefined {
+  if (read.raw('OTEL_TRACES_SAMPLER') === undefined) return undefined;
+  const name = read.oneOf('OTEL_TRACES_SAMPLER', TRACE_SAMPLERS, 'parentbased_always_on');
+  return { name, ratio: name.endsWith('traceidratio') ? read.fraction('OTEL_TRACES_SAMPLER_ARG', 1) : 1 };
 }
 
 function readSamplingRules(read: EnvReader): SamplingRules | undefined {

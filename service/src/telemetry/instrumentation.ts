@@ -12,12 +12,13 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { NodeSDK, NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { type Config, loadConfig } from '../config';
 import { isProbe } from '../framework/probe-paths';
 import { DropCountingExporter } from './drop-counting-exporter';
 import { instrumentations, resourceDetectors } from './instrumentations';
 import { IncomingRootIdGenerator, XRayRootPropagator } from './trace-ids';
+import { samplerFor, startTracing, tracesOnly } from './tracing-sdk';
 
 export interface OpenTelemetryHandle {
   enabled: boolean;
@@ -71,17 +72,25 @@ function pathOf(req: IncomingMessage): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+function startNodeSdk(options: Partial<NodeSDKConfiguration>): NodeSDK {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for what tracing-sdk.ts does not build
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const sdk = new NodeSDK(options);
+  sdk.start();
+  return sdk;
+}
+
 export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
   for (const [name, value] of Object.entries(SDK_DEFAULTS)) process.env[name] ??= value;
   const traceExporter = defaultTraceExporter();
-  const sdk = new NodeSDK({
+  const parts = {
     resource: resourceFromAttributes(resourceAttributes(config)),
     resourceDetectors: resourceDetectors(),
     idGenerator: new IncomingRootIdGenerator(),
-    traceExporter,
+    sampler: samplerFor(config.telemetry.otel.sampler),
     // Extraction runs in order and a later find wins: an X-Ray header (ALB, API Gateway, other AWS SDKs)
     // beats traceparent, and a Root-only ALB header still keeps its trace id.
-    textMapPropagator: new CompositePropagator({
+    propagator: new CompositePropagator({
       propagators: [
         new W3CTraceContextPropagator(),
         new W3CBaggagePropagator(),
@@ -94,9 +103,15 @@ export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
       // The only outgoing calls are telemetry's own (Rollbar, CloudWatch): tracing them is noise.
       disableOutgoingRequestInstrumentation: true,
     }),
-  });
-  sdk.start();
-  return { enabled: true, shutdown: () => sdk.shutdown(), pendingSpans: () => traceExporter?.pending ?? 0 };
+  };
+  const pendingSpans = () => traceExporter?.pending ?? 0;
+  if (traceExporter && tracesOnly()) {
+    const provider = startTracing({ ...parts, exporter: traceExporter });
+    return { enabled: true, shutdown: () => provider.shutdown(), pendingSpans };
+  }
+  const { propagator, ...common } = parts;
+  const sdk = startNodeSdk({ ...common, textMapPropagator: propagator, traceExporter });
+  return { enabled: true, shutdown: () => sdk.shutdown(), pendingSpans };
 }
 
 function start(): OpenTelemetryHandle {

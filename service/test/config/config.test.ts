@@ -90,7 +90,7 @@ describe('configuration', () => {
     const { telemetry } = loadConfig({ K8S_POD_NAME: 'pod-1' });
     expect(telemetry).to.deep.include({
       serviceName: 'cruddur-backend',
-      otel: { enabled: true },
+      otel: { enabled: true, sampler: undefined },
       rollbar: { accessToken: undefined, endpoint: undefined },
     });
     expect(telemetry.xray).to.include({ enabled: true, daemonAddress: '127.0.0.1:2000', segmentName: 'cruddur-backend', centralizedSampling: false });
@@ -107,6 +107,24 @@ describe('configuration', () => {
     expect(problemsOf({ AWS_XRAY_DAEMON_ADDRESS: 'udp:10.0.0.1:2000 tcp:10.0.0.1:2001' })).to.deep.equal([]);
   });
 
+  it('reads the OpenTelemetry sampler, with its ratio only for the ratio samplers', () => {
+    const sampler = (env: Record<string, string>) => loadConfig(env).telemetry.otel.sampler;
+    expect(sampler({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' })).to.deep.equal({
+      name: 'parentbased_traceidratio',
+      ratio: 0.1,
+    });
+    expect(sampler({ OTEL_TRACES_SAMPLER: 'traceidratio' })).to.deep.equal({ name: 'traceidratio', ratio: 1 });
+    expect(sampler({ OTEL_TRACES_SAMPLER: 'always_off', OTEL_TRACES_SAMPLER_ARG: 'ignored' })).to.deep.equal({ name: 'always_off', ratio: 1 });
+  });
+
+  it('refuses an unknown sampler or a ratio outside 0 to 1, where the SDK would sample everything', () => {
+    expect(problemsOf({ OTEL_TRACES_SAMPLER: 'ratio' })[0]).to.match(/^OTEL_TRACES_SAMPLER must be one of always_on, .*parentbased_traceidratio/);
+    for (const ratio of ['1.5', '-0.1', '10%', 'half']) {
+      const problems = problemsOf({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio });
+      expect(problems, ratio).to.deep.equal([`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 (got "${ratio}")`]);
+    }
+  });
+
   it('names every invalid telemetry variable in the same error', () => {
     const problems = problemsOf({
       AWS_XRAY_DAEMON_ADDRESS: 'xray-daemon',
@@ -115,6 +133,7 @@ describe('configuration', () => {
       XRAY_ENABLED: 'maybe',
       XRAY_SAMPLING_RULES: '/nonexistent/rules.json',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318',
+      OTEL_TRACES_SAMPLER: 'sometimes',
     });
     const names = problems.map((problem) => problem.split(' ')[0]);
     expect(names).to.include.members([
@@ -124,6 +143,7 @@ describe('configuration', () => {
       'XRAY_ENABLED',
       'XRAY_SAMPLING_RULES',
       'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OTEL_TRACES_SAMPLER',
       'AWS_REGION', // required once CloudWatch is on
     ]);
   });
