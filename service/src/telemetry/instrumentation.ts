@@ -4,7 +4,8 @@
  * also imports it first, so the order holds even when someone forgets the flag.
  *
  * Standard OTEL_* variables configure it (exporter, endpoint, sampler, batch sizes). Defaults: traces over
- * OTLP http/protobuf to http://localhost:4318 (the collector sidecar), no metrics or logs signal.
+ * OTLP http/protobuf to http://localhost:4318 (the collector sidecar), no metrics or logs signal: that is set up
+ * from the SDK's parts (tracing-sdk.ts), and any other choice by NodeSDK, loaded only then.
  */
 import '../source-maps';
 import type { IncomingMessage } from 'node:http';
