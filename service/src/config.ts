@@ -10,6 +10,7 @@ import path from 'node:path';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = 'json' | 'pretty';
+
 /** OTEL_TRACES_SAMPLER's standard values. */
 export const TRACE_SAMPLERS = [
   'always_on',
