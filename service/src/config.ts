@@ -134,12 +134,12 @@ export class EnvReader {
     return this.invalid(name, value, 'true or false', fallback);
   }
 
-  /** A number from 0 to 1, such as a sampling ratio. */
+  /** A number from 0 to 1, such as a sampling ratio, in any form JavaScript reads (`.5`, `1e-3`). */
   fraction(name: string, fallback: number): number {
     const value = this.raw(name);
     if (value === undefined) return fallback;
-    const number = /^\d*\.?\d+$/.test(value) ? Number(value) : NaN;
-    return number <= 1 ? number : this.invalid(name, value, 'a number from 0 to 1', fallback);
+    const number = Number(value);
+    return number >= 0 && number <= 1 ? number : this.invalid(name, value, 'a number from 0 to 1', fallback);
   }
 
   /** An http(s) URL; returns it normalised, or undefined when unset and no fallback is given. */
@@ -206,6 +206,7 @@ function readTelemetry(read: EnvReader): TelemetryConfig {
     read.invalid('CLOUDWATCH_LOG_STREAM', logStream, 'a log stream name (no : or *)', undefined);
   }
   const region = read.raw('AWS_REGION') ?? read.raw('AWS_DEFAULT_REGION');
+  const otelEnabled = !read.boolean('OTEL_SDK_DISABLED', false);
   if (logGroup !== undefined && region === undefined) {
     read.problems.push('AWS_REGION must be set when CLOUDWATCH_LOG_GROUP is set');
   }
@@ -214,7 +215,7 @@ function readTelemetry(read: EnvReader): TelemetryConfig {
     serviceVersion: packageVersion(),
     gitSha: read.raw('GIT_SHA'),
     kubernetes: { podName, namespace: read.raw('K8S_NAMESPACE_NAME'), nodeName: read.raw('K8S_NODE_NAME') },
-    otel: { enabled: !read.boolean('OTEL_SDK_DISABLED', false), sampler: readTraceSampler(read) },
+    otel: { enabled: otelEnabled, sampler: otelEnabled ? readTraceSampler(read) : undefined },
     xray: {
       enabled: read.boolean('XRAY_ENABLED', true),
       daemonAddress,

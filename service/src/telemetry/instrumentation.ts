@@ -9,7 +9,7 @@
  */
 import '../source-maps';
 import type { IncomingMessage } from 'node:http';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, getStringFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -62,8 +62,8 @@ function resourceAttributes({ environment, telemetry }: Config) {
  * protocol chosen through OTEL_TRACES_EXPORTER / OTEL_EXPORTER_OTLP_*PROTOCOL is left to the SDK as configured.
  */
 function defaultTraceExporter(): DropCountingExporter | undefined {
-  const exporter = process.env.OTEL_TRACES_EXPORTER ?? 'otlp';
-  const protocol = process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
+  const exporter = getStringFromEnv('OTEL_TRACES_EXPORTER') ?? 'otlp';
+  const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
   return exporter === 'otlp' && protocol === 'http/protobuf' ? new DropCountingExporter(new OTLPTraceExporter()) : undefined;
 }
 
@@ -82,7 +82,8 @@ function startNodeSdk(options: Partial<NodeSDKConfiguration>): NodeSDK {
 }
 
 export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
-  for (const [name, value] of Object.entries(SDK_DEFAULTS)) process.env[name] ??= value;
+  // Empty counts as unset, as for every variable of the service.
+  for (const [name, value] of Object.entries(SDK_DEFAULTS)) if (getStringFromEnv(name) === undefined) process.env[name] = value;
   const traceExporter = defaultTraceExporter();
   const parts = {
     resource: resourceFromAttributes(resourceAttributes(config)),

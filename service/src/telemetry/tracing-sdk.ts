@@ -8,9 +8,9 @@
  * every other choice (another exporter or protocol, a metrics or logs signal) to NodeSDK, loaded only then, and
  * tracing-sdk.test.ts checks that both build the same sampler, limits and batch settings from one environment.
  */
-import { context, diag, propagation, type TextMapPropagator, trace } from '@opentelemetry/api';
+import { context, DiagConsoleLogger, diag, propagation, type TextMapPropagator, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
+import { diagLogLevelFromString, getNumberFromEnv, getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { detectResources, type Resource, type ResourceDetector } from '@opentelemetry/resources';
 import {
@@ -37,9 +37,10 @@ export interface TracingParts {
   exporter: SpanExporter;
 }
 
-/** True when the environment asks for nothing but traces (the metrics and logs signals are `none`). */
+/** True when the environment asks for nothing but traces: the metrics and logs exporter lists name `none`. */
 export function tracesOnly(): boolean {
-  return getStringFromEnv('OTEL_METRICS_EXPORTER') === 'none' && getStringFromEnv('OTEL_LOGS_EXPORTER') === 'none';
+  const off = (name: string) => getStringListFromEnv(name)?.includes('none') ?? false;
+  return off('OTEL_METRICS_EXPORTER') && off('OTEL_LOGS_EXPORTER');
 }
 
 /** OTEL_TRACES_SAMPLER as config.ts validated it; undefined leaves the SDK's default (parent-based always-on). */
@@ -94,6 +95,10 @@ function batchProcessorFromEnv(exporter: SpanExporter): BatchSpanProcessor {
 
 /** Registers the instrumentations, context manager, propagator and tracer provider globally, in NodeSDK's order. */
 export function startTracing(parts: TracingParts): TracerProvider {
+  // As NodeSDK does: the SDK's own messages about the settings below reach the console until the service's logger
+  // takes over (telemetry.ts).
+  const logLevel = getStringFromEnv('OTEL_LOG_LEVEL');
+  if (logLevel !== undefined) diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(logLevel) });
   registerInstrumentations({ instrumentations: parts.instrumentations });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(parts.propagator);

@@ -115,6 +115,13 @@ describe('configuration', () => {
     });
     expect(sampler({ OTEL_TRACES_SAMPLER: 'traceidratio' })).to.deep.equal({ name: 'traceidratio', ratio: 1 });
     expect(sampler({ OTEL_TRACES_SAMPLER: 'always_off', OTEL_TRACES_SAMPLER_ARG: 'ignored' })).to.deep.equal({ name: 'always_off', ratio: 1 });
+    for (const [arg, ratio] of [['0', 0], ['1', 1], ['.5', 0.5], ['1e-3', 0.001], ['1.', 1]] as const) {
+      expect(sampler({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: arg })?.ratio, arg).to.equal(ratio);
+    }
+  });
+
+  it('leaves the sampler alone when OpenTelemetry is off', () => {
+    expect(problemsOf({ OTEL_SDK_DISABLED: 'true', OTEL_TRACES_SAMPLER: 'xray', OTEL_TRACES_SAMPLER_ARG: '2' })).to.deep.equal([]);
   });
 
   it('refuses an unknown sampler or a ratio outside 0 to 1, where the SDK would sample everything', () => {

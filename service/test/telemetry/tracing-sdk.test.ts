@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { evaluateInFreshProcess } from '../support/process.js';
+import { evaluateInFreshProcess, runNode } from '../support/process.js';
 
 /** What a tracer provider was built with, as far as the environment decides it. */
 interface ProviderSettings {
@@ -87,6 +87,19 @@ describe('the tracing SDK built from its parts', function () {
       expect(settings(ours)).to.deep.equal(settings(reference));
     });
   }
+
+  it('builds it too when a signal list names none, or a default variable is empty', () => {
+    expect(bootstrap({ OTEL_METRICS_EXPORTER: 'none,console' }).sdkNodeLoaded).to.equal(false);
+    expect(bootstrap({ OTEL_METRICS_EXPORTER: '', OTEL_LOGS_EXPORTER: ' ', OTEL_TRACES_EXPORTER: '' })).to.include({ counted: true, sdkNodeLoaded: false });
+  });
+
+  it('shows the SDK its messages at OTEL_LOG_LEVEL, as NodeSDK does', async () => {
+    const env = { OTEL_BSP_MAX_QUEUE_SIZE: '0' };
+    const script = ['-e', "require('./dist/src/telemetry/instrumentation.js'); process.exit(0)"];
+    const warned = await runNode(script, { ...env, OTEL_LOG_LEVEL: 'warn' });
+    expect(warned.stderr).to.include('OTEL_BSP_MAX_QUEUE_SIZE (0) is invalid, expected number greater than 0, using default.');
+    expect((await runNode(script, { ...env, OTEL_LOG_LEVEL: 'error' })).stderr).not.to.include('OTEL_BSP_MAX_QUEUE_SIZE');
+  });
 
   it('hands another exporter to NodeSDK, which then loads', () => {
     const settings = bootstrap({ OTEL_TRACES_EXPORTER: 'console' });
