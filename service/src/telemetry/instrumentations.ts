@@ -7,6 +7,7 @@
  * detectors that need no cloud) is built from the same packages the bundle would pick, and the bundle is loaded
  * only when the operator asks for something else, so every name it accepts still works.
  */
+import { getStringListFromEnv } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation, type HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import { containerDetector } from '@opentelemetry/resource-detector-container';
@@ -36,23 +37,17 @@ function autoInstrumentations(): AutoInstrumentations {
   return require('@opentelemetry/auto-instrumentations-node') as AutoInstrumentations;
 }
 
-/** A comma list from the environment; undefined when unset or empty (the bundle then applies its own defaults). */
-function listFromEnv(name: string): string[] | undefined {
-  const value = process.env[name];
-  return value ? value.split(',').map((entry) => entry.trim()) : undefined;
-}
-
 export function instrumentations(http: HttpInstrumentationConfig): Instrumentation[] {
-  const enabled = listFromEnv('OTEL_NODE_ENABLED_INSTRUMENTATIONS');
+  const enabled = getStringListFromEnv('OTEL_NODE_ENABLED_INSTRUMENTATIONS');
   if (enabled?.every((name) => name === 'http')) {
-    const disabled = listFromEnv('OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? [];
+    const disabled = getStringListFromEnv('OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? [];
     return disabled.includes('http') ? [] : [new HttpInstrumentation(http)];
   }
   return autoInstrumentations().getNodeAutoInstrumentations({ '@opentelemetry/instrumentation-http': http });
 }
 
 export function resourceDetectors(): ResourceDetector[] {
-  const names = listFromEnv('OTEL_NODE_RESOURCE_DETECTORS');
+  const names = getStringListFromEnv('OTEL_NODE_RESOURCE_DETECTORS');
   if (names?.every((name) => Object.hasOwn(LOCAL_DETECTORS, name))) return names.flatMap((name) => LOCAL_DETECTORS[name] ?? []);
   return autoInstrumentations().getResourceDetectors();
 }
