@@ -1,5 +1,8 @@
-# syntax=docker/dockerfile:1
 # Cruddur backend image. Targets: `prod` (default, last stage) and `dev` (skaffold dev: tsc --watch + node --watch).
+# `make image` builds both, `make image-test` runs them (k8s/docker/).
+# No `# syntax=` line: it makes BuildKit pull a frontend image first, which fails where no registry can be reached,
+# and the frontend built into the engine (Docker 20.10 and later) handles everything used here (RUN --mount of a
+# cache and a secret, COPY --chown/--from, ARG in FROM).
 # Base pinned by version; pin the digest too (node:24.21.0-trixie-slim@sha256:...) where a registry is reachable.
 ARG NODE_IMAGE=node:24.21.0-trixie-slim
 
@@ -7,14 +10,17 @@ ARG NODE_IMAGE=node:24.21.0-trixie-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# A CA bundle the registry needs (a proxy's) comes in as a build secret: it is in no layer, ENV or ARG.
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    --mount=type=secret,id=npm-ca,target=/run/secrets/npm-ca.pem \
+    if [ -s /run/secrets/npm-ca.pem ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca.pem; fi; \
     npm ci --no-audit --no-fund
 
 # --- dev: sources synced in by skaffold, rebuilt and restarted in place ---
 FROM deps AS dev
 # The node user (uid 1000) must own /app: skaffold sync writes service/src, tsc --watch writes dist/.
+# node_modules stays as deps installed it, root-owned and read-only.
 RUN chown node:node /app
-COPY --chown=node:node --from=deps /app/node_modules ./node_modules
 COPY --chown=node:node package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY --chown=node:node service/src ./service/src
 USER 1000:1000
@@ -28,9 +34,16 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY service/src ./service/src
 RUN npm run build
 
-# --- runtime dependencies only ---
-FROM deps AS prod-deps
-RUN npm prune --omit=dev --no-audit --no-fund
+# --- runtime dependencies only (a fresh install: npm prune would ask the registry about peer dependencies) ---
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    --mount=type=secret,id=npm-ca,target=/run/secrets/npm-ca.pem \
+    if [ -s /run/secrets/npm-ca.pem ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca.pem; fi; \
+    npm ci --omit=dev --no-audit --no-fund \
+ # Source maps, type declarations and docs of the packages: the runtime reads none of them (only the app's own maps).
+ && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '*.md' \) -delete
 
 # --- prod: what runs in the cluster ---
 FROM ${NODE_IMAGE} AS prod
