@@ -44,7 +44,7 @@
 {{- $ := .ctx }}
 {{- $c := $.Values.collector -}}
 - name: otel-collector
-  image: "{{ $c.image.repository }}:{{ $c.image.tag }}"
+  image: {{ include "cruddur-backend.imageRef" (dict "image" $c.image "defaultTag" $c.image.tag) | quote }}
   imagePullPolicy: {{ $c.image.pullPolicy }}
   {{- if .native }}
   # Native sidecar: started before the app, stopped after it, so the app's last spans still get out.

@@ -72,12 +72,17 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
-{{- define "cruddur-backend.image" -}}
-{{- if .Values.image.digest }}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{/* repository@digest, else repository:tag (the tag defaulting to defaultTag). */}}
+{{- define "cruddur-backend.imageRef" -}}
+{{- if .image.digest }}
+{{- printf "%s@%s" .image.repository .image.digest }}
 {{- else }}
-{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- printf "%s:%s" .image.repository (.image.tag | default .defaultTag) }}
 {{- end }}
+{{- end }}
+
+{{- define "cruddur-backend.image" -}}
+{{- include "cruddur-backend.imageRef" (dict "image" .Values.image "defaultTag" .Chart.AppVersion) }}
 {{- end }}
 
 {{/* The Secret every secretKeyRef points at: the existing one, or the chart's (which may not exist: refs are optional). */}}
