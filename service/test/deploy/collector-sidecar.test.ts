@@ -32,6 +32,14 @@ describe('the OpenTelemetry Collector sidecar', () => {
     expect(container(spec, 'otel-collector').restartPolicy).to.equal(undefined);
   });
 
+  it('runs the image collector.image names: the project\'s own build, or one pinned by digest', () => {
+    const image = (values: Record<string, unknown>) =>
+      container(podSpec(find(render({ values: { collector: { image: values } } }), 'Deployment')), 'otel-collector').image;
+    expect(image({ repository: 'cruddur-otelcol' })).to.equal('cruddur-otelcol:0.165.0');
+    const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    expect(image({ digest })).to.equal(`otel/opentelemetry-collector@${digest}`);
+  });
+
   it('can be forced to a plain sidecar with collector.nativeSidecar=false', () => {
     const spec = podSpec(find(render({ values: { collector: { nativeSidecar: false } } }), 'Deployment'));
     expect(spec.containers.map((c) => c.name)).to.include('otel-collector');

@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { type ClientRequest, request } from 'node:http';
+import { find, podSpec, render } from '../deploy/render';
+import { builtImage, Container, dockerAsync } from '../support/docker';
+
+/** A POST whose body is only half sent: the request stays in flight until `finish()`. */
+function halfSentPost(port: number) {
+  const body = JSON.stringify({ message: 'sent during docker stop', ttl: '1-day' });
+  let req!: ClientRequest;
+  const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req = request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/api/activities', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body: text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.write(body.slice(0, 10));
+  });
+  return { answered, finish: () => req.end(body.slice(10)) };
+}
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the prod image under docker stop', () => {
+  const image = builtImage('IMAGE');
+  let container: Container | undefined;
+
+  afterEach(() => {
+    container?.remove();
+    container = undefined;
+  });
+
+  it('completes the request in flight and exits 0 within the chart\'s grace period', async function () {
+    const grace = podSpec(find(render(), 'Deployment')).terminationGracePeriodSeconds;
+    expect(grace).to.be.a('number');
+    this.timeout((grace ?? 0) * 1000 + 30_000);
+    container = Container.run(image, ['--read-only', '--cap-drop', 'ALL', '--tmpfs', '/tmp', '--publish', '127.0.0.1::4567']);
+    const port = container.hostPort(4567);
+    await container.waitFor(port, '/health', (answer) => answer.status === 200, 30_000);
+
+    const post = halfSentPost(port);
+    await settle(300);
+    const started = Date.now();
+    const stopped = dockerAsync(['stop', '--time', String(grace), container.id]);
+    await settle(1_000);
+    expect(container.running(), 'still draining the request in flight').to.equal(true);
+    post.finish();
+    const answer = await post.answered;
+    expect(answer.status).to.equal(200);
+    expect(JSON.parse(answer.body)).to.include({ message: 'sent during docker stop' });
+    expect((await stopped).code).to.equal(0);
+    expect(Date.now() - started).to.be.below((grace ?? 0) * 1000);
+    expect(container.exitCode()).to.equal(0);
+    expect(container.logs()).to.include('"message":"http server closed"');
+  });
+});
