@@ -59,7 +59,7 @@ lint: setup ## Lint (eslint) and typecheck (tsc)
 	$(NPM) run typecheck
 
 .PHONY: test
-test: lint deploy-check e2e-tools ## Everything CI checks: lint, typecheck, unit, integration and end-to-end tests, chart and image checks
+test: lint deploy-check e2e-tools ## Lint, typecheck, unit, integration and end-to-end tests, chart checks (CI then runs image-test)
 	$(NPM) test
 
 .PHONY: clean
