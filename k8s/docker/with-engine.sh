@@ -55,11 +55,12 @@ cgroup_parent=cruddur-docker
 pidfile=$state/dockerd.pid
 mkdir -p "$state"
 
-# One private engine per cache folder at a time: a second make waits for the first.
-exec 9>"$state/lock"
+# One private engine on the machine at a time, whatever checkout starts it (the bridge and its subnet are the
+# machine's): a second run waits for the first.
+exec 9>/run/lock/cruddur-private-docker.lock
 if ! flock -n 9; then
-  echo "Waiting for another run that uses the private Docker engine in $state" >&2
-  flock -w 1800 9 || { echo "The private Docker engine in $state stayed busy for 30 minutes" >&2; exit 1; }
+  echo "Waiting for another run of the private Docker engine to end" >&2
+  flock -w 1800 9 || { echo "Another run kept the private Docker engine for 30 minutes" >&2; exit 1; }
 fi
 
 stop_engine() {
