@@ -4,7 +4,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { isProbe } from '../framework/probe-paths';
 import { currentRequestContext, type RequestTrace } from '../framework/request-context';
 import { matchedRoute } from '../framework/request-log';
-import { toXRayTraceId, xrayIds } from './trace-ids';
+import { decisionDeferred, toXRayTraceId, xrayIds } from './trace-ids';
 import { parseXRayHeader } from './xray-header';
 import type { XRayRecorder } from './xray';
 
@@ -24,7 +24,7 @@ function serverSpan(): { span: Span; context: SpanContext; remoteParent?: SpanCo
  *
  * X-Ray samples a subset of what OpenTelemetry records: a request OpenTelemetry drops is never sent to X-Ray;
  * one whose caller decided (a sampled flag in traceparent or X-Amzn-Trace-Id) follows that decision; otherwise the
- * X-Ray rules decide (and `Sampled=?` gets the decision back).
+ * X-Ray rules decide (and `Sampled=?` gets the decision back), the caller's Parent kept either way.
  */
 export function requestTracing(xray: XRayRecorder | undefined): Middleware {
   return async function requestTracingMiddleware(ctx: Context, next: Next) {
@@ -43,7 +43,8 @@ export function requestTracing(xray: XRayRecorder | undefined): Middleware {
     let rule: string | undefined;
     if (otel) {
       const otelSampled = (otel.context.traceFlags & TraceFlags.SAMPLED) !== 0;
-      if (!otelSampled || otel.remoteParent || !xray) sampled = otelSampled;
+      const callerDecided = otel.remoteParent !== undefined && !decisionDeferred(context.active());
+      if (!otelSampled || callerDecided || !xray) sampled = otelSampled;
       else [sampled, rule] = ruleDecision(xray.sample(ctx.req));
       otel.span.setAttribute('app.request_id', requestContext.requestId);
       ctx.set('traceresponse', `00-${traceId}-${spanId}-0${otelSampled ? 1 : 0}`);

@@ -26,6 +26,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import type { TraceSampler } from '../config';
+import { DeferredDecisionSampler } from './trace-ids';
 
 export interface TracingParts {
   resource: Resource;
@@ -33,7 +34,7 @@ export interface TracingParts {
   idGenerator: IdGenerator;
   propagator: TextMapPropagator;
   instrumentations: Instrumentation[];
-  sampler: Sampler | undefined;
+  sampler: Sampler;
   exporter: SpanExporter;
 }
 
@@ -43,9 +44,16 @@ export function tracesOnly(): boolean {
   return off('OTEL_METRICS_EXPORTER') && off('OTEL_LOGS_EXPORTER');
 }
 
-/** OTEL_TRACES_SAMPLER as config.ts validated it; undefined leaves the SDK's default (parent-based always-on). */
-export function samplerFor(choice: TraceSampler | undefined): Sampler | undefined {
-  if (!choice) return undefined;
+/**
+ * OTEL_TRACES_SAMPLER as config.ts validated it (unset: the SDK's default, parent-based always-on), deciding for a
+ * deferred X-Ray parent as for a root.
+ */
+export function samplerFor(choice: TraceSampler | undefined): Sampler {
+  return new DeferredDecisionSampler(configuredSampler(choice));
+}
+
+function configuredSampler(choice: TraceSampler | undefined): Sampler {
+  if (!choice) return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   const ratio = () => new TraceIdRatioBasedSampler(choice.ratio);
   switch (choice.name) {
     case 'always_on':

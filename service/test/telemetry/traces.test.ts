@@ -117,6 +117,18 @@ describe('OpenTelemetry traces (built service → OTLP receiver)', function () {
     expect(server?.parentSpanId).to.equal('53995c3f42cd8ad8');
   });
 
+  for (const flag of [';Sampled=?', '']) {
+    it(`keeps the caller's X-Ray Parent when the header leaves the decision open (${flag === '' ? 'no Sampled flag' : flag.slice(1)}), and samples as for a new trace`, async () => {
+      const traceId = `${Math.floor(Date.now() / 1000).toString(16)}bd862e3fe1be46a99427279${flag === '' ? 'c' : 'd'}`;
+      const res = await fetch(stack.url('/api/activities/home'), {
+        headers: { 'x-amzn-trace-id': `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)};Parent=53995c3f42cd8ad8${flag}` },
+      });
+      expect(res.headers.get('traceresponse')).to.match(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      const server = (await spansOf(traceId, 1)).find((span) => span.kind === OtlpSpanKind.SERVER);
+      expect(server?.parentSpanId).to.equal('53995c3f42cd8ad8');
+    });
+  }
+
   it("keeps an ALB's Root-only trace id for the request's root span", async () => {
     const root = `${Math.floor(Date.now() / 1000).toString(16)}a1b2c3d4e5f6a7b8c9d0e1f2`;
     const res = await fetch(stack.url('/api/activities/home'), {

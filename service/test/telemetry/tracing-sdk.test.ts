@@ -20,7 +20,8 @@ const DESCRIBE_PROVIDER = `
   const [processor] = provider._activeSpanProcessor._spanProcessors;
   const exporter = processor._exporter.exporter ?? processor._exporter;
   process.stdout.write(JSON.stringify({
-    sampler: options.sampler.toString(),
+    // The service wraps the configured sampler for deferred X-Ray decisions; NodeSDK's own has no such wrapper.
+    sampler: (options.sampler.delegate ?? options.sampler).toString(),
     spanLimits: options.spanLimits,
     batch: {
       maxExportBatchSize: processor._maxExportBatchSize,

@@ -60,6 +60,15 @@ describe('X-Ray segments (built service → UDP daemon protocol)', function () {
     expect(segment).to.include({ trace_id: '1-5759e988-bd862e3fe1be46a994272799', parent_id: '53995c3f42cd8ad8' });
   });
 
+  for (const flag of [';Sampled=?', '']) {
+    it(`keeps the caller's X-Ray parent when the header leaves the decision open (${flag === '' ? 'no Sampled flag' : flag.slice(1)})`, async () => {
+      const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-bd862e3fe1be46a99427279${flag === '' ? 'a' : 'b'}`;
+      const res = await fetch(stack.url('/api/message_groups'), { headers: { 'x-amzn-trace-id': `Root=${root};Parent=53995c3f42cd8ad8${flag}` } });
+      expect(res.headers.get('x-amzn-trace-id')).to.equal(`Root=${root};Sampled=1`);
+      expect(await segmentOf(root)).to.include({ trace_id: root, parent_id: '53995c3f42cd8ad8' });
+    });
+  }
+
   it('sends nothing for Sampled=0 and still answers the trace header', async () => {
     const res = await fetch(stack.url('/api/message_groups'), {
       headers: { 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272798;Parent=53995c3f42cd8ad8;Sampled=0' },
