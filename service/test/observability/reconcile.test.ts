@@ -302,7 +302,7 @@ describe('observability plan and apply', function () {
 
       expect(code).to.equal(EXIT.failed);
       expect(output).to.include('failed: Honeycomb rejected HONEYCOMB_CONFIGURATION_KEY (401 on GET /1/query_annotations/cruddur-backend');
-      expect(output).to.include('an ingest key cannot manage queries or boards');
+      expect(output).to.include('an ingest key cannot manage queries, boards or markers');
     });
 
     it('names the missing permission on a 403', async function () {
