@@ -52,7 +52,7 @@ describe('observability CLI', function () {
 
       expect(code, stdout).to.equal(EXIT.ok);
       expect(stdout).to.include('+ create sampling rule "Cruddur"');
-      expect(stdout).to.include('Plan: 10 to create, 0 to update, 0 unchanged.');
+      expect(stdout).to.include('Plan: 11 to create, 0 to update, 0 unchanged.');
     });
 
     it('exits 1 when apply cannot do everything', async function () {
