@@ -184,9 +184,13 @@ deploy-eks: $(SKAFFOLD) $(HELM) $(KUBECTL) ## Build, push to EKS_REGISTRY and de
 	@[ -n "$(EKS_REGISTRY)" ] || { echo "Set EKS_REGISTRY, e.g. make deploy-eks EKS_REGISTRY=123456789012.dkr.ecr.us-east-1.amazonaws.com" >&2; exit 1; }
 	PATH=$(DEPLOY_PATH) SKAFFOLD_DEFAULT_REPO=$(EKS_REGISTRY) $(SKAFFOLD) run -p eks
 
+## The version the image built from this checkout reports (service/src/deploy-version.ts): package version+7 hex of
+## the commit, as skaffold passes GIT_SHA. Set it when the release runs another build.
+SERVICE_VERSION ?= $(shell $(NODE) -p 'require("./package.json").version' 2>/dev/null)+$(shell git rev-parse HEAD 2>/dev/null | cut -c1-7)
+
 .PHONY: smoke
-smoke: $(KUBECTL) ## Call the deployed service through its Ingress and print trace links (Honeycomb, X-Ray)
-	KUBECTL=$(KUBECTL) RELEASE=$(RELEASE) NAMESPACE=$(NAMESPACE) k8s/smoke.sh
+smoke: $(KUBECTL) ## Call the deployed service through its Ingress; print trace links and the per-version views (Honeycomb, X-Ray)
+	KUBECTL=$(KUBECTL) RELEASE=$(RELEASE) NAMESPACE=$(NAMESPACE) SERVICE_VERSION=$(SERVICE_VERSION) k8s/smoke.sh
 
 .PHONY: chart-lint
 chart-lint: $(HELM) ## helm lint --strict with every ci/*-values.yaml profile
