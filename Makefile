@@ -237,6 +237,11 @@ observability-plan: build ## Show what observability-apply would create or updat
 observability-apply: build ## Create or update the saved queries, board, sampling rule, groups and log group
 	$(NPM) run observability -- apply $(OBSERVABILITY_ARGS)
 
+## GIT_SHA as skaffold passes it to the image, so the marker names the version the deployed spans carry.
+.PHONY: observability-marker
+observability-marker: build ## Create the Honeycomb deploy marker of this checkout's version, once per revision
+	GIT_SHA=$$(git rev-parse HEAD) $(NPM) run observability -- marker
+
 ##@ End to end
 
 ## The OpenTelemetry Collector the chart runs as its sidecar, built by ocb (the collector builder) from
