@@ -1,26 +1,10 @@
 import { expect } from 'chai';
 
-import { type Container, env, find, helmTemplate, type K8sObject, podSpec, render } from './render';
+import { env, find, helmTemplate, hookJob, type JobSpec, podSpec, render } from './render';
 
 const JOB = 'cruddur-backend-deploy-marker';
 
-interface JobSpec {
-  backoffLimit: number;
-  activeDeadlineSeconds: number;
-  template: { metadata: { labels: Record<string, string> }; spec: { restartPolicy: string; automountServiceAccountToken?: boolean } };
-}
-
-const enabled = (values: Record<string, unknown> = {}) => ({ deployMarker: { enabled: true, ...values } });
-
-function job(objects: K8sObject[]): K8sObject {
-  return find(objects, 'Job', JOB);
-}
-
-function markerContainer(objects: K8sObject[]): Container {
-  const [c] = podSpec(job(objects)).containers;
-  if (c === undefined) throw new Error('the Job has no container');
-  return c;
-}
+const { enabled, job, container: markerContainer } = hookJob(JOB, 'deployMarker');
 
 describe('the deploy marker hook Job', () => {
   it('is not rendered by default', () => {
