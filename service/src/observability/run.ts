@@ -25,8 +25,6 @@ export interface RunOptions {
   write: (text: string) => void;
 }
 
-export { EXIT };
-
 /**
  * Plans (and, for `apply`, makes) the changes that bring every system in line with the definitions.
  * `plan` skips a system it cannot reach for want of a variable and says so; `apply` counts that as a failure.

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseCommandLine } from '../../src/observability/cli.js';
-import { EXIT } from '../../src/observability/run.js';
+import { EXIT } from '../../src/observability/exit-codes.js';
 import { type Completed, runNode } from '../support/process.js';
 import { Stand } from './support.js';
 

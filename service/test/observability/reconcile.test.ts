@@ -1,6 +1,6 @@
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { expect } from 'chai';
-import { EXIT } from '../../src/observability/run.js';
+import { EXIT } from '../../src/observability/exit-codes.js';
 import { DATASET, EditedDefinitions, runCommand, Stand } from './support.js';
 
 const QUERY_NAMES = ['Request size based on user tag', 'Latency by user', 'Recent traces', 'Slowest root spans', 'Error rate by route', 'Errors and latency by version'];
