@@ -24,6 +24,10 @@ describe('the deploy marker hook Job', () => {
     });
   });
 
+  it("has helm print the Job's log, so the rollout's output says whether a marker was made", () => {
+    expect(job(render({ values: enabled() })).metadata.annotations).to.include({ 'helm.sh/hook-output-log-policy': 'hook-succeeded,hook-failed' });
+  });
+
   it('runs the CLI from the app image with marker --best-effort, so no answer of Honeycomb fails the release', () => {
     const c = markerContainer(render({ values: enabled() }));
     expect(c.image).to.equal(podSpec(find(render(), 'Deployment')).containers[0]?.image);
