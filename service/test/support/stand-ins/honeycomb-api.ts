@@ -74,6 +74,9 @@ export interface StoredMarker {
 
 const QUERY_PERMISSION_PREFIXES = ['/1/queries/', '/1/query_annotations/'];
 
+/** What a marker is created or replaced with: start_time defaults to now. */
+type MarkerFields = Omit<StoredMarker, 'id' | 'created_at' | 'updated_at' | 'start_time'> & { start_time?: number };
+
 /** The markers endpoints take a dataset slug, or this for markers of the whole environment. */
 const ENVIRONMENT_WIDE = '__all__';
 
@@ -162,7 +165,7 @@ export class HoneycombApi extends HttpStandIn {
   }
 
   /** Adds a marker directly, e.g. one an earlier rollout made. */
-  saveMarker(dataset: string, fields: Omit<StoredMarker, 'id' | 'created_at' | 'updated_at' | 'start_time'> & { start_time?: number }): StoredMarker {
+  saveMarker(dataset: string, fields: MarkerFields): StoredMarker {
     const now = new Date().toISOString();
     const marker = { id: newId(), start_time: Math.floor(Date.now() / 1000), ...fields, created_at: now, updated_at: now };
     const markers = this.markersByDataset.get(dataset) ?? new Map<string, StoredMarker>();
@@ -271,7 +274,7 @@ export class HoneycombApi extends HttpStandIn {
         const markers = this.markersByDataset.get(this.markerDataset(route.dataset));
         const existing = markers?.get(route.id ?? '');
         if (!markers || !existing) throw new ApiError(404, 'marker not found');
-        // PUT replaces the whole marker: fields left out are gone.
+        // PUT replaces the whole marker: fields left out are gone, but for the start_time every marker has.
         const marker = { start_time: existing.start_time, ...validMarker(record(body)), id: existing.id, created_at: existing.created_at, updated_at: new Date().toISOString() };
         markers.set(marker.id, marker);
         return [200, marker];
@@ -388,7 +391,7 @@ function routeOf(method: string, path: string): Route {
 }
 
 /** Every field optional; text fields are strings, times integer Unix seconds. */
-function validMarker(body: Record<string, unknown>): Omit<StoredMarker, 'id' | 'created_at' | 'updated_at' | 'start_time'> & { start_time?: number } {
+function validMarker(body: Record<string, unknown>): MarkerFields {
   const marker: Record<string, unknown> = {};
   for (const field of ['message', 'type', 'url', 'color'] as const) {
     const value = body[field];
