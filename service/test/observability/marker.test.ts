@@ -100,6 +100,16 @@ describe('observability marker (deploy markers)', function () {
     expect(output).to.include('Honeycomb at http://127.0.0.1:9 did not answer');
   });
 
+  it('gives up on a rate limit after two tries, so a hook ends long before its deadline', async function () {
+    stand.honeycomb.failNext(5, { kind: 'rate-limit', retryAfter: '0' }, 'listMarkers');
+
+    const { code, output } = await marker();
+
+    expect(code).to.equal(EXIT.failed);
+    expect(stand.honeycomb.callsOf('listMarkers')).to.have.length(2);
+    expect(output).to.include('Honeycomb kept rate limiting GET /1/markers/cruddur-backend (429 after 2 attempts');
+  });
+
   it('with --best-effort exits 0 on a refused key, after saying no marker was created', async function () {
     const { code, output } = await marker({ HONEYCOMB_CONFIGURATION_KEY: 'hcaik_an-ingest-key' }, true);
 
