@@ -224,9 +224,13 @@ deploy-eks: $(SKAFFOLD) $(HELM) $(KUBECTL) ## Build, push to EKS_REGISTRY and de
 	@[ -n "$(EKS_REGISTRY)" ] || { echo "Set EKS_REGISTRY, e.g. make deploy-eks EKS_REGISTRY=123456789012.dkr.ecr.us-east-1.amazonaws.com" >&2; exit 1; }
 	PATH=$(DEPLOY_PATH) SKAFFOLD_DEFAULT_REPO=$(EKS_REGISTRY) $(SKAFFOLD) run -p eks
 
+## The version the image built from this checkout reports (service/src/deploy-version.ts): package version+7 hex of
+## the commit, as skaffold passes GIT_SHA. Set it when the release runs another build.
+SERVICE_VERSION ?= $(shell $(NODE) -p 'require("./package.json").version' 2>/dev/null)+$(shell git rev-parse HEAD 2>/dev/null | cut -c1-7)
+
 .PHONY: smoke
-smoke: $(KUBECTL) ## Call the deployed service through its Ingress and print trace links (Honeycomb, X-Ray)
-	KUBECTL=$(KUBECTL) RELEASE=$(RELEASE) NAMESPACE=$(NAMESPACE) k8s/smoke.sh
+smoke: $(KUBECTL) ## Call the deployed service through its Ingress; print trace links and the per-version views (Honeycomb, X-Ray)
+	KUBECTL=$(KUBECTL) RELEASE=$(RELEASE) NAMESPACE=$(NAMESPACE) SERVICE_VERSION=$(SERVICE_VERSION) k8s/smoke.sh
 
 .PHONY: chart-lint
 chart-lint: $(HELM) ## helm lint --strict with every ci/*-values.yaml profile
@@ -272,6 +276,11 @@ observability-plan: build ## Show what observability-apply would create or updat
 .PHONY: observability-apply
 observability-apply: build ## Create or update the saved queries, board, sampling rule, groups and log group
 	$(NPM) run observability -- apply $(OBSERVABILITY_ARGS)
+
+## GIT_SHA as skaffold passes it to the image, so the marker names the version the deployed spans carry.
+.PHONY: observability-marker
+observability-marker: build ## Create the Honeycomb deploy marker of this checkout's version, once per revision
+	GIT_SHA=$$(git rev-parse HEAD) $(NPM) run observability -- marker
 
 ##@ End to end
 

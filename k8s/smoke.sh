@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Smoke test after a rollout: calls the service through its Ingress, prints each response's trace id with direct
-# links to the trace in Honeycomb and in the X-Ray console. Exits non-zero when a call fails.
+# links to the trace in Honeycomb and in the X-Ray console, then a Honeycomb query comparing the new version with
+# the others and the X-Ray filter expression for the new version. Exits non-zero when a call fails.
 # Usage: k8s/smoke.sh [path ...]   (default: /health /api/activities/home)
 # Env: BASE_URL (skip Ingress discovery), RELEASE, NAMESPACE, KUBECTL, AWS_REGION,
-#      HONEYCOMB_TEAM, HONEYCOMB_ENVIRONMENT, HONEYCOMB_DATASET, HONEYCOMB_REGION (us|eu).
+#      HONEYCOMB_TEAM, HONEYCOMB_ENVIRONMENT, HONEYCOMB_DATASET, HONEYCOMB_REGION (us|eu),
+#      SERVICE_VERSION (the version the rollout deployed, as its spans carry it: 0.1.0+abc1234; `make smoke` sets it).
 set -euo pipefail
 
 release=${RELEASE:-cruddur-backend}
@@ -15,6 +17,7 @@ hc_ui=https://ui.honeycomb.io
 hc_team=${HONEYCOMB_TEAM:-<team>}
 hc_env=${HONEYCOMB_ENVIRONMENT:-<environment>}
 hc_dataset=${HONEYCOMB_DATASET:-cruddur-backend}
+version=${SERVICE_VERSION:-}
 paths=("$@")
 [[ ${#paths[@]} -gt 0 ]] || paths=(/health /api/activities/home)
 
@@ -29,6 +32,19 @@ if [[ -z $base_url ]]; then
   fi
   base_url=http://$address
 fi
+
+# Percent-encodes a string for a URL query (byte by byte, so only for ASCII such as JSON of plain names).
+urlencode() {
+  local text=$1 encoded='' char i
+  for ((i = 0; i < ${#text}; i++)); do
+    char=${text:i:1}
+    case $char in
+      [A-Za-z0-9._~-]) encoded+=$char ;;
+      *) printf -v char '%%%02X' "'$char"; encoded+=$char ;;
+    esac
+  done
+  printf '%s' "$encoded"
+}
 
 # Extracts a header's value (case-insensitive) from a raw header block.
 header() { awk -v name="$1" 'tolower($0) ~ "^" tolower(name) ":" { sub(/^[^:]*:[ \t]*/, ""); sub(/\r$/, ""); print; exit }'; }
@@ -59,4 +75,20 @@ for path in "${paths[@]}"; do
     echo "     no trace id in the response (traceresponse / x-amzn-trace-id headers missing)"
   fi
 done
+
+# The saved query "Errors and latency by version" (service/observability/honeycomb.yaml) over the last 15 minutes,
+# as a query template link: the dataset's URL with the query specification as JSON in ?query=.
+# $error is Honeycomb's error column, not a shell variable.
+# shellcheck disable=SC2016
+compare='{"time_range":900,"breakdowns":["service.version"],"calculated_fields":[{"name":"is_error","expression":"IF($error, 1, 0)"}],'
+compare+='"calculations":[{"op":"COUNT"},{"op":"AVG","column":"is_error"},{"op":"P99","column":"duration_ms"}],'
+compare+='"filters":[{"column":"span.kind","op":"=","value":"server"}],"orders":[{"op":"COUNT","order":"descending"}]}'
+echo
+echo "Watching the rollout${version:+ of $version}: requests, error rate and P99 by version over the last 15 minutes"
+echo "     Honeycomb  $hc_ui/$hc_team/environments/$hc_env/datasets/$hc_dataset?query=$(urlencode "$compare")"
+if [[ -n $version ]]; then
+  echo "     X-Ray      filter annotation.version = \"$version\" in https://$region.console.aws.amazon.com/cloudwatch/home?region=$region#xray:traces/query"
+else
+  echo "     X-Ray      set SERVICE_VERSION (e.g. 0.1.0+abc1234) for the filter expression of the new version"
+fi
 exit "$failed"

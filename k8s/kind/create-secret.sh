@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Creates (or updates) the chart's existingSecret on kind from the developer's environment or an untracked .env.
 # Keys: ROLLBAR_ACCESS_TOKEN, HONEYCOMB_API_KEY, HONEYCOMB_CONFIGURATION_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
-# All optional: a missing key turns its feature off (HONEYCOMB_CONFIGURATION_KEY: only the observabilityAsCode hook
-# reads it, and requires it when its systems include honeycomb). Values never appear in process arguments: they go
-# through a mode-600 temp file.
+# All optional: a missing key turns its feature off (HONEYCOMB_CONFIGURATION_KEY: read by the deployMarker hook, which
+# makes no marker without it, and by the observabilityAsCode hook, which requires it when its systems include
+# honeycomb). Values never appear in process arguments: they go through a mode-600 temp file.
 # Usage: k8s/kind/create-secret.sh [namespace]   (env: SECRET_NAME, ENV_FILE, KUBECTL, KUBE_CONTEXT)
 set -euo pipefail
 

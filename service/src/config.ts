@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { deployVersion } from './deploy-version';
 
 /**
  * The service's configuration: read from the environment once, validated, typed.
@@ -42,6 +43,7 @@ export interface Config {
 
 export interface TelemetryConfig {
   serviceName: string;
+  /** What spans (service.version) and X-Ray segments (annotation version) carry: see deploy-version.ts. */
   serviceVersion: string;
   /** The commit the image was built from, when the build said (GIT_SHA). */
   gitSha: string | undefined;
@@ -210,10 +212,11 @@ function readTelemetry(read: EnvReader): TelemetryConfig {
   if (logGroup !== undefined && region === undefined) {
     read.problems.push('AWS_REGION must be set when CLOUDWATCH_LOG_GROUP is set');
   }
+  const gitSha = read.raw('GIT_SHA');
   return {
     serviceName,
-    serviceVersion: packageVersion(),
-    gitSha: read.raw('GIT_SHA'),
+    serviceVersion: deployVersion(packageVersion(), gitSha),
+    gitSha,
     kubernetes: { podName, namespace: read.raw('K8S_NAMESPACE_NAME'), nodeName: read.raw('K8S_NODE_NAME') },
     otel: { enabled: otelEnabled, sampler: otelEnabled ? readTraceSampler(read) : undefined },
     xray: {

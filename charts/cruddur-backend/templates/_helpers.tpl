@@ -28,7 +28,12 @@
 {{- printf "%s-observability" (include "cruddur-backend.fullname" . | trunc 49 | trimSuffix "-") }}
 {{- end }}
 
-{{/* HONEYCOMB_API_URL of the hook: the explicit value, else the API of collector.honeycomb.region (not its endpoint: that may be a Refinery). */}}
+{{/* Name of the deploy marker hook Job. */}}
+{{- define "cruddur-backend.deployMarker.fullname" -}}
+{{- printf "%s-deploy-marker" (include "cruddur-backend.fullname" . | trunc 49 | trimSuffix "-") }}
+{{- end }}
+
+{{/* HONEYCOMB_API_URL of the hooks: the explicit value, else the API of collector.honeycomb.region (not its endpoint: that may be a Refinery). */}}
 {{- define "cruddur-backend.observability.honeycombApiUrl" -}}
 {{- .Values.observabilityAsCode.honeycombApiUrl | default (ternary "https://api.eu1.honeycomb.io" "https://api.honeycomb.io" (eq .Values.collector.honeycomb.region "eu")) }}
 {{- end }}

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PanelStyle, QuerySpec } from './definitions.js';
 
 /**
- * The parts of the Honeycomb API (https://api-docs.honeycomb.io) that saved queries and boards need, over fetch.
+ * The parts of the Honeycomb API (https://api-docs.honeycomb.io) that saved queries, boards and markers need, over fetch.
  * Rate-limited calls (429) are retried after the delay Honeycomb asks for; other errors say what to fix.
  */
 
@@ -33,6 +33,19 @@ export interface Board {
 
 export type BoardInput = Omit<Board, 'id'> & { layout_generation: 'auto' };
 
+/** A marker as the Markers API takes it: every field optional, times in Unix seconds. */
+export interface MarkerInput {
+  message?: string;
+  type?: string;
+  url?: string;
+  start_time?: number;
+  end_time?: number;
+}
+
+export interface Marker extends MarkerInput {
+  id: string;
+}
+
 export interface HoneycombClientOptions {
   apiUrl: string;
   configurationKey: string;
@@ -40,6 +53,8 @@ export interface HoneycombClientOptions {
   maxAttempts?: number;
   /** Upper bound of one wait, whatever Retry-After says. Default 60 s. */
   maxDelayMs?: number;
+  /** How long one request may take before it is given up. Default 30 s. */
+  requestTimeoutMs?: number;
 }
 
 /** The configuration key permission each endpoint needs, for 403 answers. */
@@ -47,6 +62,7 @@ const PERMISSIONS: [prefix: string, permission: string][] = [
   ['/1/queries/', 'Manage Queries and Columns'],
   ['/1/query_annotations/', 'Manage Queries and Columns'],
   ['/1/boards', 'Manage Public Boards'],
+  ['/1/markers/', 'Manage Markers'],
 ];
 
 export class HoneycombError extends Error {
@@ -62,10 +78,12 @@ export class HoneycombError extends Error {
 export class HoneycombClient {
   private readonly maxAttempts: number;
   private readonly maxDelayMs: number;
+  private readonly requestTimeoutMs: number;
 
   constructor(private readonly options: HoneycombClientOptions) {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
   getQuery(dataset: string, id: string): Promise<Query> {
@@ -110,10 +128,20 @@ export class HoneycombClient {
     return this.call('PUT', `/1/boards/${encodeURIComponent(id)}`, board);
   }
 
+  /** The dataset's markers (the API has no GET of a single one). */
+  listMarkers(dataset: string): Promise<Marker[]> {
+    return this.call('GET', `/1/markers/${encodeURIComponent(dataset)}`);
+  }
+
+  createMarker(dataset: string, marker: MarkerInput): Promise<Marker> {
+    return this.call('POST', `/1/markers/${encodeURIComponent(dataset)}`, marker);
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const response = await fetch(`${this.options.apiUrl}${path}`, {
         method,
+        signal: AbortSignal.timeout(this.requestTimeoutMs),
         headers: {
           'x-honeycomb-team': this.options.configurationKey,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -153,7 +181,7 @@ function describe(method: string, path: string, status: number, body: string, at
   const detail = errorDetail(body);
   switch (status) {
     case 401:
-      return `Honeycomb rejected HONEYCOMB_CONFIGURATION_KEY (401 on ${call}${detail}): use a configuration key of the environment the traces go to (an ingest key cannot manage queries or boards)`;
+      return `Honeycomb rejected HONEYCOMB_CONFIGURATION_KEY (401 on ${call}${detail}): use a configuration key of the environment the traces go to (an ingest key cannot manage queries, boards or markers)`;
     case 403: {
       const permission = PERMISSIONS.find(([prefix]) => path.startsWith(prefix))?.[1] ?? 'the needed';
       return `HONEYCOMB_CONFIGURATION_KEY lacks the "${permission}" permission (403 on ${call}${detail}): grant it to the key in Honeycomb's environment settings`;

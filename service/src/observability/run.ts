@@ -3,6 +3,7 @@ import { XRayClient } from '@aws-sdk/client-xray';
 import { ConfigError, type Env } from '../config.js';
 import { clientOptions } from './aws.js';
 import { cloudwatchSystem } from './cloudwatch.js';
+import { EXIT } from './exit-codes.js';
 import { DEFINITIONS_DIR, DefinitionsError, loadDefinitions, type Definitions } from './definitions.js';
 import { HoneycombClient } from './honeycomb-client.js';
 import { honeycombSystem } from './honeycomb.js';
@@ -23,9 +24,6 @@ export interface RunOptions {
   only?: SystemId[];
   write: (text: string) => void;
 }
-
-/** Exit codes: 0 all good; 1 something could not be planned or applied; 2 invalid configuration or definitions. */
-export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
 
 /**
  * Plans (and, for `apply`, makes) the changes that bring every system in line with the definitions.

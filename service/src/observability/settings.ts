@@ -14,9 +14,16 @@ export interface Settings {
     xrayName: string;
     logGroup: string;
   };
+  /** What a deploy marker says: the version the spans carry, the commit and where its source is. */
+  deploy: {
+    version: string;
+    revision: string | undefined;
+    /** The repository's web address; a commit's page is `<sourceUrl>/commit/<revision>`. */
+    sourceUrl: string;
+  };
   honeycomb: {
     apiUrl: string;
-    /** A configuration key: ingest keys (HONEYCOMB_API_KEY, the collector's) cannot manage queries or boards. */
+    /** A configuration key: ingest keys (HONEYCOMB_API_KEY, the collector's) cannot manage queries, boards or markers. */
     configurationKey: string | undefined;
   };
   aws: {
@@ -33,6 +40,9 @@ export const DEFAULT_LOG_GROUP = 'cruddur';
 
 export const HONEYCOMB_API_URL = 'https://api.honeycomb.io';
 
+/** The image's org.opencontainers.image.source (Dockerfile) and the chart's sources. */
+export const DEFAULT_SOURCE_URL = 'https://github.com/cruddur/cruddur-backend';
+
 /** Throws ConfigError naming every invalid variable, the service's own ones included. */
 export function loadSettings(env: Env): Settings {
   const { telemetry } = loadConfig(env);
@@ -46,6 +56,11 @@ export function loadSettings(env: Env): Settings {
       dataset: telemetry.serviceName,
       xrayName: telemetry.xray.segmentName,
       logGroup: telemetry.cloudwatch.logGroup ?? DEFAULT_LOG_GROUP,
+    },
+    deploy: {
+      version: telemetry.serviceVersion,
+      revision: telemetry.gitSha,
+      sourceUrl: (read.url('SOURCE_REPOSITORY_URL', DEFAULT_SOURCE_URL) ?? DEFAULT_SOURCE_URL).replace(/\/+$/, ''),
     },
     honeycomb: {
       apiUrl: (read.url('HONEYCOMB_API_URL', HONEYCOMB_API_URL) ?? HONEYCOMB_API_URL).replace(/\/+$/, ''),

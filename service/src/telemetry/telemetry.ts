@@ -77,7 +77,7 @@ export function startTelemetry(config: Config, lifecycle: Lifecycle, openTelemet
     service_name: config.telemetry.serviceName,
     endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318',
   });
-  const xray = xrayConfig.enabled ? XRayRecorder.start(xrayConfig, logger) : undefined;
+  const xray = xrayConfig.enabled ? XRayRecorder.start(xrayConfig, config.telemetry.serviceVersion, logger) : undefined;
   logger.info(xray ? 'x-ray enabled' : 'x-ray disabled', {
     daemon: xray ? xrayConfig.daemonAddress : undefined,
     centralized_sampling: xray ? xrayConfig.centralizedSampling : undefined,

@@ -40,10 +40,15 @@ export class XRayRecorder {
     private readonly sdk: XRaySdk,
     private readonly newSegment: RequestSegmentFactory,
     readonly segmentName: string,
+    private readonly version: string,
   ) {}
 
-  static start(config: TelemetryConfig['xray'], logger: Logger): XRayRecorder {
+  /** `version` is the service's (TelemetryConfig.serviceVersion), the one its spans carry. */
+  static start(config: TelemetryConfig['xray'], version: string, logger: Logger): XRayRecorder {
     const { sdk, emitter } = loadSdk();
+    // The SDK fills the segment's service.version from npm's variables, which `node` alone does not set.
+    const defaults = sdk.SegmentUtils as typeof sdk.SegmentUtils & { serviceData?: object };
+    sdk.SegmentUtils.setServiceData({ ...defaults.serviceData, version });
     // The SDK's own messages (a missing daemon, a failed sampling poll) are debug detail, not errors of ours.
     // It writes several per request: checking the level first spares each a trip through winston's formats.
     const debug = (message: string) => {
@@ -54,7 +59,7 @@ export class XRayRecorder {
     sdk.setDaemonAddress(config.daemonAddress);
     if (!config.centralizedSampling) sdk.middleware.disableCentralizedSampling();
     sdk.middleware.setSamplingRules(config.samplingRules ?? localSamplingRules);
-    return new XRayRecorder(sdk, requestSegmentFactory(sdk, emitter), config.segmentName);
+    return new XRayRecorder(sdk, requestSegmentFactory(sdk, emitter), config.segmentName, version);
   }
 
   /** The rules' decision for a request no caller decided for. */
@@ -73,6 +78,8 @@ export class XRayRecorder {
   openSegment(ids: SegmentIds, req: IncomingMessage): RequestSegment {
     const segment = this.newSegment(this.segmentName, ids);
     segment.addIncomingRequestData(new this.sdk.middleware.IncomingRequestData(req));
+    // An annotation, unlike service.version, is indexed: `annotation.version = "0.1.0+abc1234"` filters by it.
+    segment.addAnnotation('version', this.version);
     return segment;
   }
 

@@ -97,6 +97,14 @@ describe('configuration', () => {
     expect(telemetry.cloudwatch).to.include({ logGroup: undefined, logStream: `pod-1/${process.pid}` });
   });
 
+  it('gives the version the package version, with the first 7 characters of GIT_SHA as build metadata', () => {
+    expect(loadConfig({ GIT_SHA: 'abc1234def5678' }).telemetry.serviceVersion).to.equal('0.1.0+abc1234');
+  });
+
+  it('gives the version the package version alone without GIT_SHA', () => {
+    expect(loadConfig({}).telemetry.serviceVersion).to.equal('0.1.0');
+  });
+
   it('names the X-Ray segment after AWS_XRAY_TRACING_NAME, else the service name', () => {
     expect(loadConfig({ OTEL_SERVICE_NAME: 'api' }).telemetry.xray.segmentName).to.equal('api');
     expect(loadConfig({ OTEL_SERVICE_NAME: 'api', AWS_XRAY_TRACING_NAME: 'Cruddur' }).telemetry.xray.segmentName).to.equal('Cruddur');

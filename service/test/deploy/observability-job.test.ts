@@ -1,31 +1,15 @@
 import { expect } from 'chai';
 
-import { type Container, env, find, helmTemplate, type K8sObject, type PodSpec, podSpec, render } from './render';
+import { env, find, helmTemplate, hookJob, type JobSpec, podSpec, render } from './render';
 
 const JOB = 'cruddur-backend-observability';
 
-interface JobSpec {
-  backoffLimit: number;
-  activeDeadlineSeconds: number;
-  template: { metadata: { labels: Record<string, string> }; spec: PodSpec & { restartPolicy: string } };
-}
-
-const enabled = (values: Record<string, unknown> = {}) => ({ observabilityAsCode: { enabled: true, ...values } });
-
-function job(objects: K8sObject[]): K8sObject {
-  return find(objects, 'Job', JOB);
-}
-
-function hookContainer(objects: K8sObject[]): Container {
-  const [c] = podSpec(job(objects)).containers;
-  if (c === undefined) throw new Error('the Job has no container');
-  return c;
-}
+const { enabled, job, container: hookContainer } = hookJob(JOB, 'observabilityAsCode');
 
 describe('the observability-as-code hook Job', () => {
   it('is not rendered by default, nor on the kind profile', () => {
-    expect(render().some((o) => o.kind === 'Job')).to.equal(false);
-    expect(render({ profile: 'kind' }).some((o) => o.kind === 'Job')).to.equal(false);
+    expect(render().some((o) => o.kind === 'Job' && o.metadata.name === JOB)).to.equal(false);
+    expect(render({ profile: 'kind' }).some((o) => o.kind === 'Job' && o.metadata.name === JOB)).to.equal(false);
   });
 
   it('runs after install and upgrade as a Helm hook, replaced before each run and deleted when it succeeds', () => {

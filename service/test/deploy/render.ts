@@ -127,6 +127,27 @@ export function find(objects: K8sObject[], kind: string, name?: string): K8sObje
   return found;
 }
 
+/** The spec of a rendered hook Job. */
+export interface JobSpec {
+  backoffLimit: number;
+  activeDeadlineSeconds: number;
+  template: { metadata: { labels: Record<string, string> }; spec: PodSpec & { restartPolicy: string; automountServiceAccountToken?: boolean } };
+}
+
+/** What the tests of one hook Job read: values that enable it (under `valuesKey`), the rendered Job and its container. */
+export function hookJob(name: string, valuesKey: string) {
+  const job = (objects: K8sObject[]): K8sObject => find(objects, 'Job', name);
+  return {
+    enabled: (values: Record<string, unknown> = {}) => ({ [valuesKey]: { enabled: true, ...values } }),
+    job,
+    container: (objects: K8sObject[]): Container => {
+      const [c] = podSpec(job(objects)).containers;
+      if (c === undefined) throw new Error(`the Job ${name} has no container`);
+      return c;
+    },
+  };
+}
+
 export function podSpec(object: K8sObject): PodSpec {
   if (object.kind === 'Pod') return object.spec as PodSpec;
   return (object.spec as { template: { spec: PodSpec } }).template.spec;

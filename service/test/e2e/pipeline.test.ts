@@ -131,10 +131,11 @@ describe('end to end: service → real collector → "Honeycomb", X-Ray, CloudWa
     }
   });
 
-  it("describes the service in each span's resource: name, version, environment, commit and pod", async () => {
+  it("describes the service in each span's resource: name, version with its commit, environment, commit and pod", async () => {
     const [span] = await spansOf(answerTo('/api/activities/home'), 1);
     expect(span?.resource).to.include({
       'service.name': 'cruddur-backend',
+      'service.version': `0.1.0+${GIT_SHA}`,
       'deployment.environment.name': 'development',
       'vcs.ref.head.revision': GIT_SHA,
       'k8s.pod.name': POD.name,
@@ -154,7 +155,7 @@ describe('end to end: service → real collector → "Honeycomb", X-Ray, CloudWa
       const traced = answer.call.traced;
       const segment = await segmentOf(answer);
       expect(segment, answer.call.path).to.include({ name: 'cruddur-backend', id: answer.spanId });
-      expect(segment.annotations, answer.call.path).to.deep.equal({ route: traced?.route });
+      expect(segment.annotations, answer.call.path).to.deep.equal({ version: `0.1.0+${GIT_SHA}`, route: traced?.route });
       const subsegment = segment.subsegments?.find((doc) => doc.name === traced?.subsegment);
       expect(subsegment, `${answer.call.path}: subsegment ${traced?.subsegment ?? ''}`).to.not.equal(undefined);
       const metadata = (subsegment?.metadata as Record<string, Record<string, unknown>> | undefined)?.[traced?.namespace ?? ''];

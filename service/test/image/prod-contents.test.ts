@@ -93,7 +93,7 @@ describe('what the prod image is made of', () => {
       ]);
       await container.waitFor(port, '/api/activities/home', (answer) => answer.status === 200, 30_000);
       const [span] = await receiver.waitForSpans((s) => s.name === 'GET /api/activities/home', 10_000);
-      expect(span?.resource['service.version']).to.equal(VERSION);
+      expect(span?.resource['service.version']).to.equal(`${VERSION}+${GIT_SHA.slice(0, 7)}`);
       expect(span?.resource['vcs.ref.head.revision']).to.equal(GIT_SHA);
       const rollbar = jsonLines(container.logs()).find((line) => line.message === 'rollbar enabled');
       expect(rollbar).to.include({ code_version: GIT_SHA });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseCommandLine } from '../../src/observability/cli.js';
-import { EXIT } from '../../src/observability/run.js';
+import { EXIT } from '../../src/observability/exit-codes.js';
 import { type Completed, runNode } from '../support/process.js';
 import { Stand } from './support.js';
 
@@ -24,7 +24,17 @@ describe('observability CLI', function () {
     });
 
     it('refuses an unknown command', function () {
-      expect(parseCommandLine(['destroy'])).to.equal('expected "plan" or "apply", got "destroy"');
+      expect(parseCommandLine(['destroy'])).to.equal('expected "plan", "apply" or "marker", got "destroy"');
+    });
+
+    it('takes marker, with --best-effort or without', function () {
+      expect(parseCommandLine(['marker'])).to.deep.equal({ command: 'marker', bestEffort: false });
+      expect(parseCommandLine(['marker', '--best-effort'])).to.deep.equal({ command: 'marker', bestEffort: true });
+    });
+
+    it('refuses --best-effort outside marker, and --only with marker', function () {
+      expect(parseCommandLine(['apply', '--best-effort'])).to.equal('--best-effort is for marker, not apply');
+      expect(parseCommandLine(['marker', '--only', 'xray'])).to.equal('marker takes neither --only nor --definitions');
     });
 
     it('refuses an unknown system', function () {
@@ -42,7 +52,7 @@ describe('observability CLI', function () {
 
       expect(code, stdout).to.equal(EXIT.ok);
       expect(stdout).to.include('+ create sampling rule "Cruddur"');
-      expect(stdout).to.include('Plan: 10 to create, 0 to update, 0 unchanged.');
+      expect(stdout).to.include('Plan: 11 to create, 0 to update, 0 unchanged.');
     });
 
     it('exits 1 when apply cannot do everything', async function () {
@@ -50,6 +60,19 @@ describe('observability CLI', function () {
 
       expect(code).to.equal(EXIT.failed);
       expect(stdout).to.include('Not applied to: Honeycomb (HONEYCOMB_CONFIGURATION_KEY is not set).');
+    });
+
+    it('marker --best-effort exits 0 when Honeycomb refuses the key, saying no marker was created', async function () {
+      const { code, stdout } = await cli(['marker', '--best-effort'], stand.env({ HONEYCOMB_CONFIGURATION_KEY: 'refused' }));
+
+      expect(code, stdout).to.equal(EXIT.ok);
+      expect(stdout).to.include('No deploy marker was created: Honeycomb rejected HONEYCOMB_CONFIGURATION_KEY (401');
+    });
+
+    it('marker exits 1 when Honeycomb refuses the key', async function () {
+      const { code } = await cli(['marker'], stand.env({ HONEYCOMB_CONFIGURATION_KEY: 'refused' }));
+
+      expect(code).to.equal(EXIT.failed);
     });
 
     it('exits 2 with the usage on a wrong command line', async function () {

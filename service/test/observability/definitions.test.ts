@@ -31,10 +31,17 @@ describe('observability definitions', function () {
   }
 
   describe('as shipped', function () {
-    it('define the five course queries gathered on one board in the same order', function () {
+    it("define the five course queries and the rollout's query gathered on one board in the same order", function () {
       const names = shipped.honeycomb.queries.map((q) => q.name);
 
-      expect(names).to.deep.equal(['Request size based on user tag', 'Latency by user', 'Recent traces', 'Slowest root spans', 'Error rate by route']);
+      expect(names).to.deep.equal([
+        'Request size based on user tag',
+        'Latency by user',
+        'Recent traces',
+        'Slowest root spans',
+        'Error rate by route',
+        'Errors and latency by version',
+      ]);
       expect(shipped.honeycomb.board.panels.map((p) => p.query)).to.deep.equal(names);
     });
 
@@ -54,6 +61,17 @@ describe('observability definitions', function () {
 
       expect(query?.spec.calculations).to.deep.equal([{ op: 'HEATMAP', column: 'duration_ms' }, { op: 'P90', column: 'duration_ms' }]);
       expect(query?.spec.breakdowns).to.deep.equal(['app.user']);
+    });
+
+    it('define errors and latency by version as COUNT, error rate and P99 of duration_ms of server spans per service.version', function () {
+      const query = shipped.honeycomb.queries.find((q) => q.name === 'Errors and latency by version');
+
+      expect(query?.spec).to.deep.include({
+        calculated_fields: [{ name: 'is_error', expression: 'IF($error, 1, 0)' }],
+        calculations: [{ op: 'COUNT' }, { op: 'AVG', column: 'is_error' }, { op: 'P99', column: 'duration_ms' }],
+        filters: [{ column: 'span.kind', op: '=', value: 'server' }],
+        breakdowns: ['service.version'],
+      });
     });
 
     it('define slowest root spans as MAX(duration_ms) of spans without a parent, grouped by name', function () {
@@ -142,7 +160,7 @@ describe('observability definitions', function () {
         doc.board.panels.push({ query: 'Nobody defined me' });
       }).dir;
 
-      expect(problems(() => loadDefinitions(NAMES, dir))).to.deep.equal(['honeycomb.yaml: /board/panels/5: no query is named "Nobody defined me"']);
+      expect(problems(() => loadDefinitions(NAMES, dir))).to.deep.equal(['honeycomb.yaml: /board/panels/6: no query is named "Nobody defined me"']);
     });
 
     it('when an order names neither a calculation nor a breakdown', function () {

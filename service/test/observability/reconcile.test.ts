@@ -1,9 +1,9 @@
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { expect } from 'chai';
-import { EXIT } from '../../src/observability/run.js';
+import { EXIT } from '../../src/observability/exit-codes.js';
 import { DATASET, EditedDefinitions, runCommand, Stand } from './support.js';
 
-const QUERY_NAMES = ['Request size based on user tag', 'Latency by user', 'Recent traces', 'Slowest root spans', 'Error rate by route'];
+const QUERY_NAMES = ['Request size based on user tag', 'Latency by user', 'Recent traces', 'Slowest root spans', 'Error rate by route', 'Errors and latency by version'];
 const BOARD = 'Cruddur backend (cruddur-backend)';
 
 describe('observability plan and apply', function () {
@@ -42,7 +42,7 @@ describe('observability plan and apply', function () {
       expect(output).to.include('+ create group "Cruddur"');
       expect(output).to.include('+ create group "CruddurErrors"');
       expect(output).to.include('+ create log group "cruddur"');
-      expect(output).to.include('Plan: 10 to create, 0 to update, 0 unchanged.');
+      expect(output).to.include('Plan: 11 to create, 0 to update, 0 unchanged.');
     });
 
     it('changes nothing when planning', async function () {
@@ -68,7 +68,7 @@ describe('observability plan and apply', function () {
       const panels = board?.panels.map((p) => p.query_panel as { query_annotation_id: string; query_style: string });
       expect(board?.name).to.equal(BOARD);
       expect(panels?.map((p) => names.get(p.query_annotation_id))).to.deep.equal(QUERY_NAMES);
-      expect(panels?.map((p) => p.query_style)).to.deep.equal(['graph', 'graph', 'table', 'graph', 'combo']);
+      expect(panels?.map((p) => p.query_style)).to.deep.equal(['graph', 'graph', 'table', 'graph', 'combo', 'combo']);
     });
 
     it('creates the course sampling rule for the service', async function () {
@@ -108,7 +108,7 @@ describe('observability plan and apply', function () {
 
       await runCommand('apply', stand.env({ OTEL_SERVICE_NAME: 'cruddur-staging' }));
 
-      expect(stand.honeycomb.annotations('cruddur-staging')).to.have.length(5);
+      expect(stand.honeycomb.annotations('cruddur-staging')).to.have.length(QUERY_NAMES.length);
       expect(stand.honeycomb.annotations(DATASET)).to.deep.equal([]);
     });
   });
@@ -120,7 +120,7 @@ describe('observability plan and apply', function () {
       const { code, output } = await runCommand('plan', stand.env());
 
       expect(code).to.equal(EXIT.ok);
-      expect(output).to.include('Plan: 0 to create, 0 to update, 10 unchanged.');
+      expect(output).to.include('Plan: 0 to create, 0 to update, 11 unchanged.');
     });
 
     it('changes nothing when applied a second time', async function () {
@@ -140,7 +140,7 @@ describe('observability plan and apply', function () {
 
       expect(output).to.include('~ update query "Latency by user" (spec.time_range: 7200 → 86400)');
       expect(output).to.include(`~ update board "${BOARD}" (panels[1]: "Latency by user" → "Latency by user (new query)")`);
-      expect(output).to.include('Plan: 0 to create, 2 to update, 8 unchanged.');
+      expect(output).to.include('Plan: 0 to create, 2 to update, 9 unchanged.');
     });
 
     it('saves a changed query under a new annotation, re-points the board and deletes the replaced annotation', async function () {
@@ -302,7 +302,7 @@ describe('observability plan and apply', function () {
 
       expect(code).to.equal(EXIT.failed);
       expect(output).to.include('failed: Honeycomb rejected HONEYCOMB_CONFIGURATION_KEY (401 on GET /1/query_annotations/cruddur-backend');
-      expect(output).to.include('an ingest key cannot manage queries or boards');
+      expect(output).to.include('an ingest key cannot manage queries, boards or markers');
     });
 
     it('names the missing permission on a 403', async function () {
@@ -425,7 +425,7 @@ describe('observability plan and apply', function () {
 
       expect(code).to.equal(EXIT.ok);
       expect(stand.honeycomb.annotations(DATASET).filter((a) => a.name === 'Slowest root spans')).to.have.length(1);
-      expect(again.output).to.include('Plan: 0 to create, 0 to update, 6 unchanged.');
+      expect(again.output).to.include('Plan: 0 to create, 0 to update, 7 unchanged.');
     });
   });
 });

@@ -252,5 +252,68 @@ describe('observability stand-ins', function () {
       expect(response.headers.get('retry-after')).to.equal('3');
       expect(response.headers.get('ratelimit')).to.equal('limit=100, remaining=0, reset=3');
     });
+
+    describe('markers', function () {
+      it('creates a marker with 201 and gives it back with an id, then in the list', async function () {
+        const response = await call('POST', '/1/markers/cruddur-backend', { type: 'deploy', message: 'v1', start_time: 1764590000 });
+        const created = (await response.json()) as { id: string };
+
+        const list = (await (await call('GET', '/1/markers/cruddur-backend')).json()) as { id: string; message: string }[];
+
+        expect(response.status).to.equal(201);
+        expect(created.id).to.be.a('string').and.not.equal('');
+        expect(list.map((m) => [m.id, m.message])).to.deep.equal([[created.id, 'v1']]);
+      });
+
+      it('takes every field as optional, with start_time now in seconds', async function () {
+        const before = Math.floor(Date.now() / 1000);
+
+        const created = (await (await call('POST', '/1/markers/cruddur-backend', {})).json()) as { start_time: number };
+
+        expect(created.start_time).to.be.within(before, before + 5);
+      });
+
+      it('refuses times in milliseconds or with a fraction', async function () {
+        const millis = await call('POST', '/1/markers/cruddur-backend', { start_time: Date.now() });
+        const fraction = await call('POST', '/1/markers/cruddur-backend', { end_time: 1764590000.5 });
+
+        expect([millis.status, fraction.status]).to.deep.equal([400, 400]);
+        expect(api.markers('cruddur-backend')).to.deep.equal([]);
+      });
+
+      it('takes markers for the whole environment under __all__', async function () {
+        const response = await call('POST', '/1/markers/__all__', { type: 'deploy' });
+
+        expect(response.status).to.equal(201);
+        expect(api.markers('__all__')).to.have.length(1);
+      });
+
+      it('has no GET of a single marker', async function () {
+        const { id } = api.saveMarker('cruddur-backend', { message: 'v1' });
+
+        const response = await call('GET', `/1/markers/cruddur-backend/${id}`);
+
+        expect(response.status).to.equal(404);
+      });
+
+      it('replaces the whole marker on PUT', async function () {
+        const { id } = api.saveMarker('cruddur-backend', { message: 'v1', type: 'deploy', url: 'https://example.com' });
+
+        await call('PUT', `/1/markers/cruddur-backend/${id}`, { message: 'v2' });
+
+        const [marker] = api.markers('cruddur-backend');
+        expect(marker).to.include({ id, message: 'v2' });
+        expect(marker).not.to.have.any.keys('type', 'url');
+      });
+
+      it('answers a key without "Manage Markers" with 403 on markers only', async function () {
+        api.addKey('no-markers', { markers: false });
+
+        const markers = await call('GET', '/1/markers/cruddur-backend', undefined, 'no-markers');
+        const boards = await call('GET', '/1/boards', undefined, 'no-markers');
+
+        expect([markers.status, boards.status]).to.deep.equal([403, 200]);
+      });
+    });
   });
 });

@@ -81,12 +81,12 @@ describe('OpenTelemetry traces (built service → OTLP receiver)', function () {
     expect(server?.events.map((event) => event.name)).to.include('exception');
   });
 
-  it('describes the service in the resource: name, version, environment, commit and pod', async () => {
+  it('describes the service in the resource: name, version with its commit, environment, commit and pod', async () => {
     const res = await fetch(stack.url('/api/activities/home'));
     const [span] = await spansOf(traceIdOf(res), 1);
     expect(span?.resource).to.include({
       'service.name': 'cruddur-backend',
-      'service.version': '0.1.0',
+      'service.version': '0.1.0+abc1234',
       'deployment.environment.name': 'test',
       'vcs.ref.head.revision': 'abc1234',
       'k8s.pod.name': 'cruddur-backend-7d9f-x2x4',

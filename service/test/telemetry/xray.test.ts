@@ -26,7 +26,7 @@ describe('X-Ray segments (built service → UDP daemon protocol)', function () {
     expect(segment).to.include({ name: 'cruddur-backend', id: spanId });
     expect(segment.http).to.deep.include({ response: { status: 200, content_length: Number(res.headers.get('content-length')) } });
     expect((segment.http as { request: Record<string, unknown> }).request).to.include({ method: 'GET' });
-    expect(segment.annotations).to.deep.equal({ route: '/api/activities/home' });
+    expect(segment.annotations).to.deep.equal({ version: '0.1.0+abc1234', route: '/api/activities/home' });
     expect(stack.xray.segments.filter((doc) => doc.trace_id === xrayTraceId)).to.have.length(1);
   });
 
@@ -85,6 +85,12 @@ describe('X-Ray segments (built service → UDP daemon protocol)', function () {
     });
     expect(res.headers.get('x-amzn-trace-id')).to.equal('Root=1-5759e988-bd862e3fe1be46a994272797;Sampled=1');
     await segmentOf('1-5759e988-bd862e3fe1be46a994272797');
+  });
+
+  it('names the version in each segment: an annotation for filter expressions, and service.version', async () => {
+    const segment = await segmentOf(xrayIdOf(await fetch(stack.url('/api/activities/home'))));
+    expect(segment.annotations).to.include({ version: '0.1.0+abc1234' });
+    expect(segment.service).to.include({ version: '0.1.0+abc1234' });
   });
 
   it('never sends a probe', async () => {

@@ -13,7 +13,10 @@ export type HoneycombOperation =
   | 'listBoards'
   | 'getBoard'
   | 'createBoard'
-  | 'updateBoard';
+  | 'updateBoard'
+  | 'listMarkers'
+  | 'createMarker'
+  | 'updateMarker';
 
 /** What a configuration key may do, as Honeycomb's key permissions say it. */
 export interface KeyPermissions {
@@ -21,6 +24,8 @@ export interface KeyPermissions {
   queries: boolean;
   /** "Manage Public Boards": /1/boards. */
   boards: boolean;
+  /** "Manage Markers": /1/markers. */
+  markers: boolean;
 }
 
 export interface HoneycombCall {
@@ -55,7 +60,28 @@ export interface StoredBoard {
   links: { board_url: string };
 }
 
+export interface StoredMarker {
+  id: string;
+  message?: string;
+  type?: string;
+  url?: string;
+  start_time: number;
+  end_time?: number;
+  color?: string;
+  created_at: string;
+  updated_at: string;
+}
+
 const QUERY_PERMISSION_PREFIXES = ['/1/queries/', '/1/query_annotations/'];
+
+/** What a marker is created or replaced with: start_time defaults to now. */
+type MarkerFields = Omit<StoredMarker, 'id' | 'created_at' | 'updated_at' | 'start_time'> & { start_time?: number };
+
+/** The markers endpoints take a dataset slug, or this for markers of the whole environment. */
+const ENVIRONMENT_WIDE = '__all__';
+
+/** Unix seconds beyond this are milliseconds sent by mistake (this is the year 2286 in seconds). */
+const LATEST_SECONDS = 9_999_999_999;
 
 class ApiError extends Error {
   constructor(
@@ -67,10 +93,12 @@ class ApiError extends Error {
 }
 
 /**
- * The Honeycomb API's queries, query annotations and (flexible) boards on loopback, with the behaviour a
+ * The Honeycomb API's queries, query annotations, (flexible) boards and markers on loopback, with the behaviour a
  * reconciler depends on: queries are immutable and content-addressed (the same spec gives the same id),
  * annotations cannot change their query, keys need the right permission (401 unknown key, 403 missing
- * permission), unknown datasets answer 404. Errors are `{"error": "..."}` like api.honeycomb.io's.
+ * permission), unknown datasets answer 404. Markers as Honeycomb's OpenAPI document has them: every field
+ * optional, times integer Unix seconds (start_time defaults to now), 201 with an id on create, a list but no
+ * GET of one, PUT replacing the whole marker. Errors are `{"error": "..."}` like api.honeycomb.io's.
  */
 export class HoneycombApi extends HttpStandIn {
   readonly calls: HoneycombCall[] = [];
@@ -80,9 +108,11 @@ export class HoneycombApi extends HttpStandIn {
   /** Dataset → annotation id → annotation. */
   private readonly annotationsByDataset = new Map<string, Map<string, StoredAnnotation>>();
   private readonly boardsById = new Map<string, StoredBoard>();
+  /** Dataset (or __all__) → marker id → marker. */
+  private readonly markersByDataset = new Map<string, Map<string, StoredMarker>>();
   private readonly failures = new FailurePlan<HoneycombFailure, HoneycombOperation>();
 
-  /** Forgets keys, datasets, queries, annotations, boards, calls and planned failures. */
+  /** Forgets keys, datasets, queries, annotations, boards, markers, calls and planned failures. */
   reset(): void {
     this.calls.length = 0;
     this.keys.clear();
@@ -90,12 +120,13 @@ export class HoneycombApi extends HttpStandIn {
     this.queries.clear();
     this.annotationsByDataset.clear();
     this.boardsById.clear();
+    this.markersByDataset.clear();
     this.failures.clear();
   }
 
   /** A configuration key the API accepts, with every permission unless told otherwise. */
   addKey(key: string, permissions: Partial<KeyPermissions> = {}): void {
-    this.keys.set(key, { queries: true, boards: true, ...permissions });
+    this.keys.set(key, { queries: true, boards: true, markers: true, ...permissions });
   }
 
   /** Datasets exist once events arrive; here, once added. */
@@ -127,6 +158,19 @@ export class HoneycombApi extends HttpStandIn {
 
   boards(): StoredBoard[] {
     return [...this.boardsById.values()];
+  }
+
+  markers(dataset: string): StoredMarker[] {
+    return [...(this.markersByDataset.get(dataset)?.values() ?? [])];
+  }
+
+  /** Adds a marker directly, e.g. one an earlier rollout made. */
+  saveMarker(dataset: string, fields: MarkerFields): StoredMarker {
+    const now = new Date().toISOString();
+    const marker = { id: newId(), start_time: Math.floor(Date.now() / 1000), ...fields, created_at: now, updated_at: now };
+    const markers = this.markersByDataset.get(dataset) ?? new Map<string, StoredMarker>();
+    this.markersByDataset.set(dataset, markers.set(marker.id, marker));
+    return marker;
   }
 
   /** Saves a query the way POST /1/queries would; returns its id. */
@@ -180,8 +224,12 @@ export class HoneycombApi extends HttpStandIn {
     const key = call.headers['x-honeycomb-team'];
     const permissions = key === undefined ? undefined : this.keys.get(key);
     if (!permissions) throw new ApiError(401, 'unknown API key - check your credentials');
-    const needsQueries = QUERY_PERMISSION_PREFIXES.some((prefix) => call.path.startsWith(prefix));
-    if (needsQueries ? !permissions.queries : !permissions.boards) {
+    const needed: keyof KeyPermissions = QUERY_PERMISSION_PREFIXES.some((prefix) => call.path.startsWith(prefix))
+      ? 'queries'
+      : call.path.startsWith('/1/markers/')
+        ? 'markers'
+        : 'boards';
+    if (!permissions[needed]) {
       throw new ApiError(403, 'the API key does not have the permission for this action');
     }
   }
@@ -218,12 +266,29 @@ export class HoneycombApi extends HttpStandIn {
         this.boardsById.set(board.id, board);
         return [200, board];
       }
+      case 'listMarkers':
+        return [200, this.markers(this.markerDataset(route.dataset))];
+      case 'createMarker':
+        return [201, this.saveMarker(this.markerDataset(route.dataset), validMarker(record(body)))];
+      case 'updateMarker': {
+        const markers = this.markersByDataset.get(this.markerDataset(route.dataset));
+        const existing = markers?.get(route.id ?? '');
+        if (!markers || !existing) throw new ApiError(404, 'marker not found');
+        // PUT replaces the whole marker: fields left out are gone, but for the start_time every marker has.
+        const marker = { start_time: existing.start_time, ...validMarker(record(body)), id: existing.id, created_at: existing.created_at, updated_at: new Date().toISOString() };
+        markers.set(marker.id, marker);
+        return [200, marker];
+      }
     }
   }
 
   private dataset(slug: string | undefined): string {
     if (slug === undefined || !this.datasets.has(slug)) throw new ApiError(404, 'Dataset not found');
     return slug;
+  }
+
+  private markerDataset(slug: string | undefined): string {
+    return slug === ENVIRONMENT_WIDE ? slug : this.dataset(slug);
   }
 
   private createQuery(dataset: string, spec: Record<string, unknown>): object {
@@ -311,6 +376,11 @@ function routeOf(method: string, path: string): Route {
     if (second !== undefined && method === 'PUT') return { operation: 'updateAnnotation', dataset: first, id: second };
     if (second !== undefined && method === 'DELETE') return { operation: 'deleteAnnotation', dataset: first, id: second };
   }
+  if (version === '1' && resource === 'markers' && first !== undefined) {
+    if (second === undefined && method === 'GET') return { operation: 'listMarkers', dataset: first };
+    if (second === undefined && method === 'POST') return { operation: 'createMarker', dataset: first };
+    if (second !== undefined && method === 'PUT') return { operation: 'updateMarker', dataset: first, id: second };
+  }
   if (version === '1' && resource === 'boards') {
     if (first === undefined && method === 'GET') return { operation: 'listBoards' };
     if (first === undefined && method === 'POST') return { operation: 'createBoard' };
@@ -318,6 +388,25 @@ function routeOf(method: string, path: string): Route {
     if (first !== undefined && method === 'PUT') return { operation: 'updateBoard', id: first };
   }
   throw new ApiError(404, `no route for ${method} ${path}`);
+}
+
+/** Every field optional; text fields are strings, times integer Unix seconds. */
+function validMarker(body: Record<string, unknown>): MarkerFields {
+  const marker: Record<string, unknown> = {};
+  for (const field of ['message', 'type', 'url', 'color'] as const) {
+    const value = body[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw new ApiError(400, `${field} must be a string`);
+    marker[field] = value;
+  }
+  for (const field of ['start_time', 'end_time'] as const) {
+    const value = body[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new ApiError(400, `${field} must be an integer number of Unix seconds`);
+    if (value > LATEST_SECONDS) throw new ApiError(400, `${field} must be in Unix seconds, not milliseconds`);
+    marker[field] = value;
+  }
+  return marker;
 }
 
 function parseBody(raw: Buffer): unknown {

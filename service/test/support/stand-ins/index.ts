@@ -1,7 +1,7 @@
 export { CloudWatchLogs, PUT_LOG_EVENTS_LIMITS } from './cloudwatch-logs.js';
 export type { CloudWatchCall, CloudWatchFailure, CloudWatchOperation, SigningScope, StoredLogEvent } from './cloudwatch-logs.js';
 export { HoneycombApi } from './honeycomb-api.js';
-export type { HoneycombCall, HoneycombFailure, HoneycombOperation, KeyPermissions, StoredAnnotation, StoredBoard } from './honeycomb-api.js';
+export type { HoneycombCall, HoneycombFailure, HoneycombOperation, KeyPermissions, StoredAnnotation, StoredBoard, StoredMarker } from './honeycomb-api.js';
 export { OtlpReceiver, OtlpSpanKind, OtlpStatusCode } from './otlp-receiver.js';
 export type { AttributeValue, Attributes, OtlpFailure, OtlpReceiverOptions, ReceivedSpan, ReceivedTraceRequest } from './otlp-receiver.js';
 export { RollbarApi } from './rollbar-api.js';
