@@ -48,9 +48,9 @@ async function main(): Promise<void> {
     lifecycle.startDraining();
     const drained = await drain(config.drainTimeoutMs);
     logger.info('http server closed', { outcome: drained });
-    for (const hook of await lifecycle.runShutdownHooks(deadline)) {
+    await lifecycle.runShutdownHooks(deadline, (hook) => {
       logger.info('shutdown hook finished', { hook: hook.name, outcome: hook.outcome, ms: hook.ms });
-    }
+    });
     process.exit(0);
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

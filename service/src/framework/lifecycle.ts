@@ -33,8 +33,11 @@ export class Lifecycle {
     this.#hooks.push(hook);
   }
 
-  /** Runs every hook, each bounded by its timeout and by `deadline` (epoch ms); never throws. */
-  async runShutdownHooks(deadline: number): Promise<HookOutcome[]> {
+  /**
+   * Runs every hook, each bounded by its timeout and by `deadline` (epoch ms); never throws. `finished` hears of
+   * each hook as it ends, before the next one starts, so what it logs can still reach a later hook's flush.
+   */
+  async runShutdownHooks(deadline: number, finished: (outcome: HookOutcome) => void = () => undefined): Promise<HookOutcome[]> {
     const outcomes: HookOutcome[] = [];
     for (const hook of this.#hooks) {
       const started = Date.now();
@@ -53,6 +56,7 @@ export class Lifecycle {
       } finally {
         clearTimeout(timer);
       }
+      finished(outcomes[outcomes.length - 1] as HookOutcome);
     }
     return outcomes;
   }

@@ -25,8 +25,8 @@ export interface OpenTelemetryHandle {
   enabled: boolean;
   /** Flushes buffered spans and stops the SDK; safe to call when disabled. */
   shutdown: () => Promise<void>;
-  /** Spans still being exported (0 when another exporter was configured). */
-  pendingSpans: () => number;
+  /** Spans still being exported, given up on: counted here, never again as dropped (0 with another exporter). */
+  abandonPendingSpans: () => number;
 }
 
 /** Defaults for variables the SDK reads itself, applied only when the operator left them unset. */
@@ -106,18 +106,18 @@ export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
       disableOutgoingRequestInstrumentation: true,
     }),
   };
-  const pendingSpans = () => traceExporter?.pending ?? 0;
+  const abandonPendingSpans = () => traceExporter?.abandonInFlight() ?? 0;
   if (traceExporter && tracesOnly()) {
     const provider = startTracing({ ...parts, exporter: traceExporter });
-    return { enabled: true, shutdown: () => provider.shutdown(), pendingSpans };
+    return { enabled: true, shutdown: () => provider.shutdown(), abandonPendingSpans };
   }
   const { propagator, ...common } = parts;
   const sdk = startNodeSdk({ ...common, textMapPropagator: propagator, traceExporter });
-  return { enabled: true, shutdown: () => sdk.shutdown(), pendingSpans };
+  return { enabled: true, shutdown: () => sdk.shutdown(), abandonPendingSpans };
 }
 
 function start(): OpenTelemetryHandle {
-  const disabled = { enabled: false, shutdown: () => Promise.resolve(), pendingSpans: () => 0 };
+  const disabled = { enabled: false, shutdown: () => Promise.resolve(), abandonPendingSpans: () => 0 };
   let config: Config;
   try {
     config = loadConfig();

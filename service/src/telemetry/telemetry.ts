@@ -84,11 +84,8 @@ export function startTelemetry(config: Config, lifecycle: Lifecycle, openTelemet
   });
   const errors = ErrorReporter.start(config, logger);
 
+  // CloudWatch flushes last, so that it ships what the other flushes logged (spans lost, each hook's outcome).
   if (errors) lifecycle.onShutdown({ name: 'rollbar', run: () => errors.flush(FLUSH_TIMEOUT_MS.rollbar), timeoutMs: FLUSH_TIMEOUT_MS.rollbar });
-  if (cloudwatch) {
-    const transport = cloudwatch;
-    lifecycle.onShutdown({ name: 'cloudwatch', run: () => transport.flush(FLUSH_TIMEOUT_MS.cloudwatch), timeoutMs: FLUSH_TIMEOUT_MS.cloudwatch });
-  }
   lifecycle.onShutdown({
     name: 'opentelemetry',
     run: async () => {
@@ -97,11 +94,15 @@ export function startTelemetry(config: Config, lifecycle: Lifecycle, openTelemet
         openTelemetry.shutdown().then(() => true),
         sleep(FLUSH_TIMEOUT_MS.opentelemetry - 250, false, { ref: false }),
       ]);
-      const lost = openTelemetry.pendingSpans();
-      if (!flushed && lost > 0) logger.warn(`opentelemetry: ${lost} spans not delivered before shutdown`, { component: 'opentelemetry' });
+      const lost = flushed ? 0 : openTelemetry.abandonPendingSpans();
+      if (lost > 0) logger.warn(`opentelemetry: ${lost} spans not delivered before shutdown`, { component: 'opentelemetry' });
     },
     timeoutMs: FLUSH_TIMEOUT_MS.opentelemetry,
   });
+  if (cloudwatch) {
+    const transport = cloudwatch;
+    lifecycle.onShutdown({ name: 'cloudwatch', run: () => transport.flush(FLUSH_TIMEOUT_MS.cloudwatch), timeoutMs: FLUSH_TIMEOUT_MS.cloudwatch });
+  }
 
   const onServerError = (err: unknown, ctx: Context) => {
     const error = err instanceof Error ? err : new Error(String(err));

@@ -99,12 +99,12 @@ describe('drill: SIGTERM during load', function () {
     expect(failed).to.deep.equal([]);
   });
 
-  it('flushed Rollbar, CloudWatch and OpenTelemetry before exiting, each in time', () => {
+  it('flushed Rollbar, OpenTelemetry and CloudWatch before exiting, each in time', () => {
     const hooks = stack.stdoutLines().filter((line) => line.message === 'shutdown hook finished');
     expect(hooks.map((line) => [line.hook, line.outcome])).to.deep.equal([
       ['rollbar', 'done'],
-      ['cloudwatch', 'done'],
       ['opentelemetry', 'done'],
+      ['cloudwatch', 'done'],
     ]);
     expect(collectorExit, stack.collector.log()).to.equal(0);
   });

@@ -89,7 +89,7 @@ describe('telemetry backends that are down', function () {
       expect(await stack.service.exited).to.equal(0);
       expect(Date.now() - started).to.be.below(12_000);
       const hooks = stack.stdoutLines().filter((line) => line.message === 'shutdown hook finished');
-      expect(hooks.map((line) => line.hook)).to.deep.equal(['rollbar', 'cloudwatch', 'opentelemetry']);
+      expect(hooks.map((line) => line.hook)).to.deep.equal(['rollbar', 'opentelemetry', 'cloudwatch']);
       expect(hooks.map((line) => line.outcome)).to.include('timed out');
     } finally {
       await stack.stop();
