@@ -10,6 +10,7 @@ import { jsonBody } from './framework/body';
 import { apiCors } from './framework/cors';
 import { errorHandler, type ErrorListener } from './framework/errors';
 import type { Lifecycle } from './framework/lifecycle';
+import { normalizedPath } from './framework/normalized-path';
 import { isProbe } from './framework/probe-paths';
 import { requestId } from './framework/request-id';
 import { requestLog } from './framework/request-log';
@@ -46,6 +47,7 @@ export function createApp({ config, logger, lifecycle, telemetry }: AppDeps): Ko
   );
   if (config.debugRoutes) router.use(debugRouter().routes());
 
+  app.use(normalizedPath());
   app.use(requestId());
   app.use(telemetry?.requestTracing ?? requestTracing(undefined));
   app.use(requestLog(logger, isProbe));

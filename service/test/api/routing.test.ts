@@ -6,12 +6,31 @@ function allowOf(header: string | undefined): string[] {
   return (header ?? '').split(',').map((method) => method.trim()).filter(Boolean).sort();
 }
 
+/** The uuids of an answer's items (their timestamps are made per request). */
+function uuids(body: { uuid: string }[]): string[] {
+  return body.map((item) => item.uuid);
+}
+
 describe('routing', () => {
   it('lets static segments win over :activity_uuid', async () => {
     const app = buildApp();
     expect((await app.request().get('/api/activities/home').expect(200)).body).to.have.length(3);
     expect((await app.request().get('/api/activities/notifications').expect(200)).body).to.have.length(1);
     await app.request().get('/api/activities/search').expect(422, ['search_term_blank']);
+  });
+
+  it('reads repeated slashes as one, as the original did (a backend URL ending in /)', async () => {
+    const app = buildApp();
+    const res = await app.request().get('//api/activities//home').expect(200);
+    expect(uuids(res.body)).to.deep.equal(uuids((await app.request().get('/api/activities/home')).body));
+  });
+
+  it('reads a percent-encoded @ as @, as the original did: the user feed and the conversation', async () => {
+    const app = buildApp();
+    const feed = await app.request().get('/api/activities/%40andrewbrown').expect(200);
+    expect(uuids(feed.body)).to.deep.equal(uuids((await app.request().get('/api/activities/@andrewbrown')).body));
+    const messages = await app.request().get('/api/messages/%40worf?x=1').expect(200);
+    expect(uuids(messages.body)).to.deep.equal(uuids((await app.request().get('/api/messages/@worf')).body));
   });
 
   it('answers an unknown path with a JSON 404', async () => {
