@@ -52,6 +52,9 @@ describe('telemetry backends that are down', function () {
     const statuses = await callEveryRoute(`http://127.0.0.1:${service.port}`);
     expect(statuses.filter((status) => status === 500)).to.have.length(10); // only /debug/error, by design
     expect(statuses.filter((status) => status === 200)).to.have.length(30);
+    // The exporter gives up on a refused batch after its retries: wait for the first such count before stopping.
+    const dropLine = () => jsonLines(service.stdout()).some((line) => /^opentelemetry: \d+ spans dropped/.test(String(line.message)));
+    for (const deadline = Date.now() + 30_000; !dropLine() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
     service.child.kill('SIGTERM');
     expect(await service.exited).to.equal(0);
