@@ -10,6 +10,7 @@ shift 3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/rootfs" "$work/image"
+mkdir -p "$(dirname "$out")"
 for bin in "$@"; do install -m 0755 "$bin" "$work/rootfs/"; done
 # Fixed owner, order and times: the same binaries give the same image id.
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$work/rootfs" -cf "$work/layer.tar" .
