@@ -199,7 +199,7 @@ chart-test: $(HELM) ## Run the chart's helm test hook against the deployed relea
 .PHONY: deploy-check
 deploy-check: deploy-tools chart-lint ## Lint the Dockerfile, scripts and chart; validate every rendered object and skaffold.yaml
 	$(HADOLINT) Dockerfile
-	$(VENV)/bin/shellcheck k8s/*.sh k8s/kind/*.sh
+	$(VENV)/bin/shellcheck k8s/*.sh k8s/kind/*.sh k8s/cluster/*.sh
 	@set -e; out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
 	for values in $(CHART)/ci/*-values.yaml; do for kube in $(KUBE_VERSIONS); do \
 	  echo "kubernetes-validate --strict: $$values on Kubernetes $$kube"; \
@@ -299,6 +299,14 @@ cluster-up: cluster-tools ## Start the local cluster (root): control plane, cont
 .PHONY: cluster-down
 cluster-down: ## Stop the local cluster and restore the host (processes, mounts, interfaces, cgroups, iptables, sysctls)
 	k8s/cluster/down.sh
+
+.PHONY: cluster-smoke
+cluster-smoke: ## Prove the running local cluster runs pods: PodSecurity restricted, ClusterIP from node and pod, CoreDNS
+	k8s/cluster/smoke.sh
+
+.PHONY: cluster-test
+cluster-test: cluster-tools ## Whole life of the local cluster: up, smoke, image import, up again, crash, recovery, down; host as before
+	k8s/cluster/test.sh
 
 ## IMAGES: docker-archive tars (docker save -o), e.g. make cluster-load IMAGES="prod.tar collector.tar".
 IMAGES ?=

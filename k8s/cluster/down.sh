@@ -31,6 +31,8 @@ if component_pid containerd >/dev/null && [ -x "$CRICTL" ]; then
   for pod in $("${cri[@]}" pods -q 2>/dev/null); do
     "${cri[@]}" stopp "$pod" >/dev/null || failed=1
     "${cri[@]}" rmp "$pod" >/dev/null || failed=1
+    # containerd 1.6 leaves the loopback network's CNI cache entry of a removed sandbox.
+    rm -f /var/lib/cni/results/*-"$pod"-*
   done
   log "pod sandboxes removed"
 fi
@@ -127,7 +129,8 @@ for dir in /run/containerd/s /run/containerd /run/netns /var/lib/cni/results /va
   [ -d "$dir" ] || continue
   if [ -f "$BASELINE/dirs" ] && ! grep -qx "$dir" "$BASELINE/dirs"; then
     case $dir in
-      /var/lib/cni/results) rm -f "$dir"/cruddur-* ;;
+      # A folder only our containerd used: the cache entries of pods the kubelet removed go too.
+      /var/lib/cni/results) rm -f "$dir"/cruddur-* "$dir"/cni-loopback-* ;;
       /run/containerd) rm -rf "$dir/runc/k8s.io" 2>/dev/null; rmdir "$dir/runc" 2>/dev/null || true ;;
     esac
     rmdir "$dir" 2>/dev/null || log "left $dir (not empty)"

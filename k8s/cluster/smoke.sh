@@ -34,6 +34,8 @@ ok "/version says $version"
 k delete namespace "$NS" --ignore-not-found --wait=true --timeout=60s >/dev/null
 k create namespace "$NS" >/dev/null
 k label namespace "$NS" pod-security.kubernetes.io/enforce=restricted >/dev/null
+# The namespace's default ServiceAccount comes a moment later; admission needs it.
+for _ in $(seq 1 50); do k -n "$NS" get serviceaccount default >/dev/null 2>&1 && break; sleep 0.2; done
 if out=$(k -n "$NS" run rootish --image="$PAUSE_IMAGE" --image-pull-policy=Never --restart=Never 2>&1); then
   fail "PodSecurity admitted a pod without the restricted securityContext"
 fi
@@ -102,7 +104,7 @@ run_pod() { # name args...: runs to completion, prints its log, returns 0 if it 
     case $phase in Succeeded | Failed) break ;; esac
     sleep 0.5
   done
-  k -n "$NS" logs "$name" >&2 || true
+  k -n "$NS" logs "$name" | sed "s/^/  pod $name: /" >&2 || true
   [ "$phase" = Succeeded ]
 }
 run_pod client dns kubernetes.default.svc.cluster.local dns "web.$NS.svc.cluster.local" \

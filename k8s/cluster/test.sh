@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# make cluster-test: the whole life of the local cluster, failing loudly at the first step that goes wrong:
+# up, smoke, image import from a `docker save` stream, up again (a no-op), a crash (every component killed),
+# up again (recovers), smoke, down; then the host must equal what it was before: iptables, ip6tables, nftables
+# tables, the recorded kernel settings, no new links, no process, mount, cgroup or network namespace left.
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+here=$(dirname "$0")
+pass=0
+ok() { pass=$((pass + 1)); log "ok - $*"; }
+# On a failure the cluster is taken down too (KEEP_CLUSTER=1 leaves it up to look at).
+fail() {
+  log "FAIL - $*"
+  if [ "${KEEP_CLUSTER:-}" != 1 ] && [ -d "$RUN" ]; then "$here/down.sh" || true; fi
+  echo "$pass passed, 1 failed"
+  exit 1
+}
+elapsed() { awk -v s="$1" -v n="$(date +%s.%N)" 'BEGIN {printf "%.1f", n - s}'; }
+
+[ "$(id -u)" = 0 ] || fail "needs root"
+snapshot() {
+  echo "## iptables"; iptables-save | sed -e '/^#/d' -e 's/ \[[0-9]*:[0-9]*\]$//'
+  echo "## ip6tables"; ip6tables-save | sed -e '/^#/d' -e 's/ \[[0-9]*:[0-9]*\]$//'
+  echo "## nft"; nft list tables
+  echo "## sysctl"
+  for key in "${SYSCTLS[@]}"; do value=$(sysctl -n "$key" 2>/dev/null) && echo "$key=$value"; done
+  echo "## ours"
+  ip -o link show "$BRIDGE" 2>/dev/null || true
+  ip -o link show type veth 2>/dev/null | grep -F "master $BRIDGE" || true
+  ls -d /sys/fs/cgroup/*/"$CGROUP_ROOT" 2>/dev/null || true
+  ls /run/netns 2>/dev/null || true
+  ls -d /run/containerd /var/lib/cni 2>/dev/null || true
+  awk -v d="$CLUSTER_DIR" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo
+  for proc in /proc/[0-9]*; do
+    exe=$(readlink "$proc/exe" 2>/dev/null) || continue
+    args=$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null) || continue
+    case $exe in "$KUBE_HOME"/* | "$ETCD" | "$COREDNS") echo "process $exe" ;; esac
+    [[ $args == *"$CONTAINERD_SOCK"* || $args == *"$CLUSTER_DIR/etc/containerd.toml"* ]] && echo "process $args"
+  done
+  return 0
+}
+links() { ip -o link | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
+
+if [ -d "$RUN" ]; then log "a cluster is up: taking it down first"; "$here/down.sh"; fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+snapshot >"$work/before"
+links >"$work/links-before"
+
+t=$(date +%s.%N)
+"$here/up.sh" || fail "cluster-up"
+ok "cluster-up in $(elapsed "$t") s"
+"$here/smoke.sh" || fail "smoke"
+ok "smoke"
+
+# The kind-load path: a docker-archive stream on stdin, as `docker save IMAGE | load-image.sh -` gives it.
+"$here/image-tar.sh" "$work/stream.tar" cruddur.local/stream-test:1 65534 "$(dirname "$CLUSTER_IMAGES")/pause/pause" >/dev/null
+ref=$("$here/load-image.sh" - <"$work/stream.tar" 2>/dev/null) || fail "load-image.sh - (stdin)"
+[ "$ref" = cruddur.local/stream-test:1 ] || fail "load-image.sh printed '$ref'"
+"$CRICTL" --runtime-endpoint "unix://$CONTAINERD_SOCK" --image-endpoint "unix://$CONTAINERD_SOCK" images 2>/dev/null \
+  | grep -q '^cruddur.local/stream-test ' || fail "CRI does not list the imported image"
+ok "load-image.sh imports a docker save stream; CRI lists it"
+
+pids_before=$(cat "$RUN"/*.pid)
+t=$(date +%s.%N)
+"$here/up.sh" 2>&1 | grep -q 'up already' || fail "a second cluster-up did not see the running cluster"
+[ "$(cat "$RUN"/*.pid)" = "$pids_before" ] || fail "a second cluster-up restarted components"
+ok "cluster-up again is a no-op ($(elapsed "$t") s)"
+
+# A crash: every component killed at once, pods, shims, mounts, chains and the bridge left behind.
+for c in "${COMPONENTS[@]}"; do
+  if pid=$(component_pid "$c"); then kill -KILL "$pid"; fi
+done
+sleep 1
+t=$(date +%s.%N)
+"$here/up.sh" || fail "cluster-up after a crash"
+ok "cluster-up after a crash recovers in $(elapsed "$t") s"
+"$here/smoke.sh" || fail "smoke after the crash"
+ok "smoke after the crash"
+
+t=$(date +%s.%N)
+"$here/down.sh" || fail "cluster-down"
+ok "cluster-down in $(elapsed "$t") s"
+snapshot >"$work/after"
+diff -u "$work/before" "$work/after" >&2 || fail "the host differs from before cluster-up (diff above)"
+new_links=$(comm -13 "$work/links-before" <(links))
+[ -z "$new_links" ] || fail "links left behind: $new_links"
+ok "the host is as before: iptables, ip6tables, nftables, sysctls, links, processes, mounts, cgroups, netns"
+echo "$pass passed, 0 failed"
