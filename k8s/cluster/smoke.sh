@@ -116,4 +116,11 @@ if run_pod no-upstream dns cruddur-no-such-host.example; then
 fi
 ok "a name outside cluster.local does not resolve (no upstream)"
 
+# Nothing tried to leave: the guards' drop counters are still zero after all the pod traffic above.
+drops=$(iptables -t mangle -L CRUDDUR-GUARD -v -n -x | awk '$3 == "DROP" {print $1}')
+[ "$drops" = 0 ] || fail "the forward guard dropped $drops packets: something in the cluster tried to leave the bridge"
+drops=$(iptables -t filter -L CRUDDUR-FORWARD -v -n -x | awk '$3 == "DROP" {sum += $1} END {print sum + 0}')
+[ "$drops" = 0 ] || fail "filter CRUDDUR-FORWARD dropped $drops packets"
+ok "no packet tried to leave the pod network (guard drop counters are 0)"
+
 echo "$pass passed, 0 failed"

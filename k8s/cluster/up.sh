@@ -57,7 +57,7 @@ iptables -t mangle -I FORWARD 1 -j CRUDDUR-GUARD
 # Pods may reach the node only on its bridge address (the apiserver, CoreDNS, kubelet), not the host's others;
 # replies to connections the node opened pass (their address is un-NATed before this hook).
 iptables -t mangle -N CRUDDUR-INPUT
-iptables -t mangle -A CRUDDUR-INPUT -m conntrack --ctdir REPLY -j RETURN
+iptables -t mangle -A CRUDDUR-INPUT -i "$BRIDGE" -m conntrack --ctdir REPLY -j RETURN
 iptables -t mangle -A CRUDDUR-INPUT -i "$BRIDGE" ! -d "$NODE_IP" -j DROP
 iptables -t mangle -I INPUT 1 -j CRUDDUR-INPUT
 # The rules the issue names, in the filter table as well.
