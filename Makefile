@@ -245,7 +245,7 @@ export CLUSTER_DIR KUBE_HOME ETCD COREDNS CRICTL
 ## go install refuses k8s.io/kubernetes (replace directives): k8s/cluster/kube is a wrapper module that pins it.
 ## One go build for all six so they share the compile.
 $(KUBE_BINS) &: k8s/cluster/kube/go.mod k8s/cluster/kube/go.sum
-	@echo "Building Kubernetes $(KUBERNETES_VERSION) ($(KUBE_CMDS)): ~25 min on 2 cores with an empty Go build cache"
+	@echo "Building Kubernetes $(KUBERNETES_VERSION) ($(KUBE_CMDS)): long the first time, when the Go build cache is empty"
 	@mkdir -p $(KUBE_HOME)
 	cd k8s/cluster/kube && CGO_ENABLED=0 go build -trimpath -ldflags "$(KUBE_LDFLAGS)" -o $(KUBE_HOME)/ \
 	  $(addprefix k8s.io/kubernetes/cmd/,$(KUBE_CMDS))
