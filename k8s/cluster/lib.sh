@@ -91,4 +91,9 @@ cgroup_dirs() {
   done
 }
 
-kubectl_admin() { "$KUBE_HOME/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
+# The API server's address exists only on our bridge: without it, a request would follow the default route.
+bridge_up() { ip -o -4 addr show dev "$BRIDGE" 2>/dev/null | grep -q " $NODE_IP/"; }
+kubectl_admin() {
+  bridge_up || die "no $BRIDGE with $NODE_IP: the cluster is not up (make cluster-up)"
+  "$KUBE_HOME/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"
+}

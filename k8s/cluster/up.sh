@@ -14,9 +14,10 @@ done
 
 healthy() {
   local c
+  bridge_up || return 1
   for c in "${COMPONENTS[@]}"; do component_pid "$c" >/dev/null || return 1; done
-  kubectl_admin get --raw /readyz >/dev/null 2>&1 || return 1
-  [ "$(kubectl_admin get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]
+  kubectl_admin --request-timeout=5s get --raw /readyz >/dev/null 2>&1 || return 1
+  [ "$(kubectl_admin --request-timeout=5s get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]
 }
 if healthy; then
   log "cluster is up already (KUBECONFIG=$KUBECONFIG_ADMIN)"
@@ -68,6 +69,9 @@ iptables -t filter -I FORWARD 1 -j CRUDDUR-FORWARD
 # A service address kube-proxy has not translated (no rules yet, no endpoints) would follow the default route.
 iptables -t filter -N CRUDDUR-OUTPUT
 iptables -t filter -A CRUDDUR-OUTPUT -d "$SERVICE_CIDR" -j DROP
+# The node's own address is reached through lo; any other pod address only through the bridge.
+iptables -t filter -A CRUDDUR-OUTPUT -o lo -j RETURN
+iptables -t filter -A CRUDDUR-OUTPUT -d "$POD_CIDR" ! -o "$BRIDGE" -j DROP
 iptables -t filter -I OUTPUT 1 -j CRUDDUR-OUTPUT
 # IPv6: pods get no addresses, and nothing is forwarded from the bridge.
 ip6tables -t filter -N CRUDDUR-FORWARD
@@ -163,13 +167,13 @@ start() { # name binary args...
   log "started $name (pid $!)"
 }
 wait_for() { # what seconds command...
-  local what=$1 seconds=$2 i
+  local what=$1 deadline=$((SECONDS + $2))
   shift 2
-  for ((i = 0; i < seconds * 5; i++)); do
+  while ((SECONDS < deadline)); do
     if "$@" >/dev/null 2>&1; then log "$what ready after $(awk -v s="$start_time" -v n="$(date +%s.%N)" 'BEGIN {printf "%.1f", n - s}') s"; return 0; fi
     sleep 0.2
   done
-  die "$what not ready after ${seconds}s: see $LOGS"
+  die "$what not ready in time: see $LOGS"
 }
 
 start etcd "$ETCD" --name cruddur --data-dir "$STATE/etcd" \
@@ -177,7 +181,7 @@ start etcd "$ETCD" --name cruddur --data-dir "$STATE/etcd" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
   --initial-cluster "cruddur=http://127.0.0.1:$ETCD_PEER_PORT"  \
   --cert-file "$PKI/etcd.crt" --key-file "$PKI/etcd.key" --client-cert-auth --trusted-ca-file "$PKI/ca.crt"
-wait_for etcd 30 curl -sf --cacert "$PKI/ca.crt" --cert "$PKI/apiserver-etcd-client.crt" \
+wait_for etcd 30 curl -sf --max-time 2 --cacert "$PKI/ca.crt" --cert "$PKI/apiserver-etcd-client.crt" \
   --key "$PKI/apiserver-etcd-client.key" "https://127.0.0.1:$ETCD_PORT/health"
 
 start kube-apiserver "$KUBE_HOME/kube-apiserver" \
@@ -192,7 +196,7 @@ start kube-apiserver "$KUBE_HOME/kube-apiserver" \
   --service-cluster-ip-range "$SERVICE_CIDR" --authorization-mode Node,RBAC \
   --enable-admission-plugins NodeRestriction,PodSecurity --allow-privileged=false \
   --profiling=false --anonymous-auth=false
-wait_for kube-apiserver 120 kubectl_admin get --raw /readyz
+wait_for kube-apiserver 120 kubectl_admin --request-timeout=5s get --raw /readyz
 
 start kube-controller-manager "$KUBE_HOME/kube-controller-manager" \
   --kubeconfig "$ETC/controller-manager.kubeconfig" --authentication-kubeconfig "$ETC/controller-manager.kubeconfig" \
@@ -379,8 +383,8 @@ EOF
 start kube-proxy "$KUBE_HOME/kube-proxy" --config "$ETC/kube-proxy.yaml"
 
 node_ready() {
-  [ "$(kubectl_admin get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]
+  [ "$(kubectl_admin --request-timeout=5s get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]
 }
 wait_for "node $NODE_NAME" 120 node_ready
-wait_for coredns 30 curl -sf http://127.0.0.1:18181/ready
+wait_for coredns 30 curl -sf --max-time 2 http://127.0.0.1:18181/ready
 log "cluster up in $(awk -v s="$start_time" -v n="$(date +%s.%N)" 'BEGIN {printf "%.1f", n - s}') s: export KUBECONFIG=$KUBECONFIG_ADMIN"
