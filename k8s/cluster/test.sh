@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make cluster-test: the whole life of the local cluster, failing loudly at the first step that goes wrong:
 # up, smoke, image import from a `docker save` stream, up again (a no-op), a crash (every component killed),
-# up again (recovers), smoke, down; then the host must equal what it was before: iptables, ip6tables, nftables
+# up again (recovers), smoke, a cluster-up killed half way, up again (recovers), down; then the host must equal what it was before: iptables, ip6tables, nftables
 # tables, the recorded kernel settings, no new links, no process, mount, cgroup or network namespace left.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -79,6 +79,18 @@ t=$(date +%s.%N)
 ok "cluster-up after a crash recovers in $(elapsed "$t") s"
 "$here/smoke.sh" || fail "smoke after the crash"
 ok "smoke after the crash"
+
+# A cluster-up killed half way: the control plane running, no node yet.
+"$here/down.sh" >/dev/null 2>&1 || fail "cluster-down before the half-way crash"
+"$here/up.sh" >"$work/up-killed.log" 2>&1 &
+up_pid=$!
+for _ in $(seq 1 150); do grep -q 'started kube-apiserver' "$work/up-killed.log" && break; sleep 0.2; done
+kill -KILL "$up_pid"
+wait "$up_pid" 2>/dev/null || true
+grep -q 'started kube-apiserver' "$work/up-killed.log" || fail "cluster-up never got to the apiserver"
+t=$(date +%s.%N)
+"$here/up.sh" || fail "cluster-up after a cluster-up killed half way"
+ok "cluster-up after a cluster-up killed half way recovers in $(elapsed "$t") s"
 
 t=$(date +%s.%N)
 "$here/down.sh" || fail "cluster-down"
