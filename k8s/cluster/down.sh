@@ -157,7 +157,7 @@ if [ -f "$BASELINE/done" ]; then
   gone=$(comm -23 "$BASELINE/links" <(ip -o link | awk -F': ' '{print $2}' | sed 's/@.*//' | sort))
   [ -z "$gone" ] || log "note: links gone since cluster-up, not ours: $gone"
   # shellcheck disable=SC2016 # expanded by the inner bash
-  check sysctls "$BASELINE/sysctl" bash -c 'for key in "$@"; do value=$(sysctl -n "$key" 2>/dev/null) && printf "%s=%s\n" "$key" "$value"; done' _ "${SYSCTLS[@]}"
+  check sysctls "$BASELINE/sysctl" bash -c 'while IFS="=" read -r key _; do printf "%s=%s\n" "$key" "$(sysctl -n "$key")"; done <"$1"' _ "$BASELINE/sysctl"
 fi
 for proc in /proc/[0-9]*; do
   exe=$(readlink "$proc/exe" 2>/dev/null) || continue

@@ -38,7 +38,8 @@ KUBECONFIG_ADMIN=$ETC/admin.kubeconfig
 
 # Kernel settings the kubelet, kube-proxy, the bridge plugin or up.sh may change.
 SYSCTLS=(
-  net.ipv4.ip_forward net.ipv6.conf.all.forwarding net.ipv4.conf.all.route_localnet
+  net.ipv4.ip_forward net.ipv4.conf.default.forwarding net.ipv4.conf.all.accept_redirects
+  net.ipv6.conf.all.forwarding net.ipv4.conf.all.route_localnet
   net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables net.bridge.bridge-nf-call-arptables
   vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops
   kernel.keys.root_maxkeys kernel.keys.root_maxbytes
