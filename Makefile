@@ -304,8 +304,16 @@ cluster-down: ## Stop the local cluster and restore the host (processes, mounts,
 cluster-smoke: ## Prove the running local cluster runs pods: PodSecurity restricted, ClusterIP from node and pod, CoreDNS
 	k8s/cluster/smoke.sh
 
+.PHONY: cluster-chart-check
+cluster-chart-check: $(HELM) ## The chart through the local cluster's API server (PodSecurity restricted) with kubectl apply --dry-run=server
+	k8s/cluster/chart-check.sh
+
+.PHONY: cluster-deploy
+cluster-deploy: $(HELM) ## Deploy the chart to the local cluster (images first: make cluster-load), helm upgrade --install --wait, helm test
+	k8s/cluster/deploy.sh
+
 .PHONY: cluster-test
-cluster-test: cluster-tools ## Whole life of the local cluster: up, smoke, image import, up again, crash, recovery, down; host as before
+cluster-test: cluster-tools $(HELM) ## Whole life of the local cluster: up, smoke, chart check, image import, crashes and recovery, down; host as before
 	k8s/cluster/test.sh
 
 ## IMAGES: docker-archive tars (docker save -o), e.g. make cluster-load IMAGES="prod.tar collector.tar".

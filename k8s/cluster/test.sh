@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make cluster-test: the whole life of the local cluster, failing loudly at the first step that goes wrong:
-# up, smoke, image import from a `docker save` stream, up again (a no-op), a crash (every component killed),
+# up, smoke, the chart through the API server, image import from a `docker save` stream, up again (a no-op), a crash (every component killed),
 # up again (recovers), smoke, a cluster-up killed half way, up again (recovers), down; then the host must equal what it was before: iptables, ip6tables, nftables
 # tables, the recorded kernel settings, no new links, no process, mount, cgroup or network namespace left.
 set -euo pipefail
@@ -54,6 +54,8 @@ t=$(date +%s.%N)
 ok "cluster-up in $(elapsed "$t") s"
 "$here/smoke.sh" || fail "smoke"
 ok "smoke"
+"$here/chart-check.sh" || fail "chart check"
+ok "chart check"
 
 # The kind-load path: a docker-archive stream on stdin, as `docker save IMAGE | load-image.sh -` gives it.
 "$here/image-tar.sh" "$work/stream.tar" cruddur.local/stream-test:1 65534 "$(dirname "$CLUSTER_IMAGES")/pause/pause" >/dev/null
