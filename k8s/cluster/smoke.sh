@@ -117,7 +117,8 @@ fi
 ok "a name outside cluster.local does not resolve (no upstream)"
 
 # Nothing tried to leave: the guards' drop counters are still zero after all the pod traffic above.
-drops=$(iptables -t mangle -L CRUDDUR-GUARD -v -n -x | awk '$3 == "DROP" {print $1}')
+drops=$(iptables -t mangle -L CRUDDUR-GUARD -v -n -x \
+  | awk -v b="$BRIDGE" '$3 == "DROP" && ($6 == b || $7 == b) {sum += $1} END {print sum + 0}')
 [ "$drops" = 0 ] || fail "the forward guard dropped $drops packets: something in the cluster tried to leave the bridge"
 drops=$(iptables -t filter -L CRUDDUR-FORWARD -v -n -x | awk '$3 == "DROP" {sum += $1} END {print sum + 0}')
 [ "$drops" = 0 ] || fail "filter CRUDDUR-FORWARD dropped $drops packets"

@@ -49,11 +49,17 @@ fi
 
 # --- nothing leaves the machine: guards before any pod can start -------------------------------------------
 # mangle FORWARD runs before the filter chains kube-proxy inserts itself into (its KUBE-FORWARD accepts marked
-# service traffic): forwarding is allowed only bridge to bridge, so no pod, and no other bridge on this host
-# once ip_forward is on, reaches anything off the machine.
+# service traffic): pod traffic is forwarded only within the pod bridge, nothing else into it.
 iptables -t mangle -N CRUDDUR-GUARD
 iptables -t mangle -A CRUDDUR-GUARD -i "$BRIDGE" -o "$BRIDGE" -j RETURN
-iptables -t mangle -A CRUDDUR-GUARD -j DROP
+iptables -t mangle -A CRUDDUR-GUARD -i "$BRIDGE" -j DROP
+iptables -t mangle -A CRUDDUR-GUARD -o "$BRIDGE" -j DROP
+# The host did not route before: the ip_forward turned on below must not start routing for anything else (another
+# bridge's containers, say). Their frames within their own bridge pass, as before.
+if grep -qx 'net.ipv4.ip_forward=0' "$BASELINE/sysctl"; then
+  iptables -t mangle -A CRUDDUR-GUARD -m physdev --physdev-is-bridged -j RETURN
+  iptables -t mangle -A CRUDDUR-GUARD -j DROP
+fi
 iptables -t mangle -I FORWARD 1 -j CRUDDUR-GUARD
 # Pods may reach the node only on its bridge address (the apiserver, CoreDNS, kubelet), not the host's others;
 # replies to connections the node opened pass (their address is un-NATed before this hook).
