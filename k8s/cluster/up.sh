@@ -124,6 +124,11 @@ cert() { # name CN O [SANs]
     -extfile "$ext" -out "$PKI/$name.crt" 2>/dev/null
   rm -f "$ext" "$PKI/$name.csr"
 }
+# Certificates live 30 days and are kept across runs: start over when any expires within a day.
+for crt in "$PKI"/*.crt; do
+  [ -f "$crt" ] || continue
+  openssl x509 -checkend 86400 -noout -in "$crt" >/dev/null || { log "certificates expiring: new ones"; rm -rf "$PKI"; mkdir -p "$PKI"; break; }
+done
 umask 077
 if [ ! -f "$PKI/ca.crt" ]; then
   openssl req -x509 -new -newkey rsa:2048 -nodes -keyout "$PKI/ca.key" -subj "/CN=cruddur-local-ca" -days 30 \
