@@ -13,8 +13,10 @@ pass=0
 ok() { pass=$((pass + 1)); log "ok - $*"; }
 fail() { log "FAIL - $*"; exit 1; }
 
-# Every check is bounded: the namespace goes away whatever happens.
-cleanup() { k delete namespace "$NS" --ignore-not-found --wait=false >/dev/null 2>&1 || true; }
+# Every check is bounded: the namespace goes away whatever happens (KEEP_SMOKE_PODS=1 leaves it running).
+cleanup() {
+  [ "${KEEP_SMOKE_PODS:-}" = 1 ] || k delete namespace "$NS" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 # --- the host side -----------------------------------------------------------------------------------------
