@@ -227,7 +227,7 @@ KUBERNETES_VERSION := v1.37.2
 ETCD_VERSION := v3.7.3
 COREDNS_VERSION := v1.15.0
 CRICTL_VERSION := v1.37.0
-CLUSTER_DEBS := containerd runc containernetworking-plugins iptables nftables
+CLUSTER_DEBS := containerd runc containernetworking-plugins iptables nftables tcpdump
 KUBE_HOME := $(TOOLS_DIR)/kubernetes-$(KUBERNETES_VERSION)
 KUBE_CMDS := kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl
 KUBE_BINS := $(addprefix $(KUBE_HOME)/,$(KUBE_CMDS))
@@ -282,7 +282,8 @@ $(CLUSTER_IMAGES)/pause.tar: $(PAUSE) k8s/cluster/image-tar.sh
 $(CLUSTER_IMAGES)/probe.tar: $(CLUSTER_IMAGES)/probe k8s/cluster/image-tar.sh
 	k8s/cluster/image-tar.sh $@ $(PROBE_IMAGE) 65534 $<
 
-## Debian's containerd, runc and CNI plugins run the node; nftables removes the tables iptables-nft added.
+## Debian's containerd, runc and CNI plugins run the node; nftables removes the tables iptables-nft added;
+## cluster-test watches the egress interface with tcpdump.
 .PHONY: cluster-debs
 cluster-debs:
 	@missing=$$(for p in $(CLUSTER_DEBS); do dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q 'ok installed' || echo "$$p"; done); \

@@ -2,7 +2,8 @@
 # make cluster-test: the whole life of the local cluster, failing loudly at the first step that goes wrong:
 # up, smoke, the chart through the API server, image import from a `docker save` stream, up again (a no-op), a crash (every component killed),
 # up again (recovers), smoke, a cluster-up killed half way, up again (recovers), down; then the host must equal what it was before: iptables, ip6tables, nftables
-# tables, the recorded kernel settings, none of its links, processes, mounts, cgroups or network namespaces left.
+# tables, the recorded kernel settings, none of its links, processes, mounts, cgroups or network namespaces left;
+# and no packet of the cluster's seen on the default route's interface all along.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -44,8 +45,23 @@ snapshot() {
 
 if [ -d "$RUN" ]; then log "a cluster is up: taking it down first"; "$here/down.sh"; fi
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+tcpdump_pid=''
+trap '[ -z "$tcpdump_pid" ] || kill "$tcpdump_pid" 2>/dev/null; rm -rf "$work"' EXIT
 snapshot >"$work/before"
+
+# Listen (only listen) on the interface of the default route for the whole run: a packet with a cluster
+# address, or an IPv4 packet that is not the host's own (forwarded), would have left the machine.
+egress_dev=$(ip route show default | awk '{print $5; exit}')
+[ -n "$egress_dev" ] || fail "no default route to watch"
+filter="net $POD_CIDR or net $SERVICE_CIDR or (ip"
+for addr in $(ip -o -4 addr show dev "$egress_dev" | awk '{print $4}' | cut -d/ -f1); do filter+=" and not host $addr"; done
+filter+=")"
+tcpdump -i "$egress_dev" -n -U -c 1000 -w "$work/egress.pcap" "$filter" 2>"$work/tcpdump.log" &
+tcpdump_pid=$!
+for _ in $(seq 1 50); do grep -q 'listening on' "$work/tcpdump.log" && break; sleep 0.1; done
+grep -q 'listening on' "$work/tcpdump.log" || fail "tcpdump did not start: $(cat "$work/tcpdump.log")"
+# It captures a moment after it says it listens.
+sleep 2
 
 t=$(date +%s.%N)
 "$here/up.sh" || fail "cluster-up"
@@ -105,4 +121,11 @@ while read -r link; do
   if ip link show "$link" >/dev/null 2>&1; then fail "link $link left behind"; fi
 done <"$work/our-links"
 ok "the host is as before: iptables, ip6tables, nftables, sysctls, links, processes, mounts, cgroups, netns"
+
+kill "$tcpdump_pid"
+wait "$tcpdump_pid" 2>/dev/null || true
+tcpdump_pid=''
+leaked=$(tcpdump -n -r "$work/egress.pcap" 2>/dev/null | wc -l)
+[ "$leaked" = 0 ] || { tcpdump -n -r "$work/egress.pcap" 2>/dev/null | head -20 >&2; fail "$leaked packets on $egress_dev had cluster addresses or were forwarded (above)"; }
+ok "nothing left the machine: no packet on $egress_dev with a cluster address or forwarded ($filter)"
 echo "$pass passed, 0 failed"
