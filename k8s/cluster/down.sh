@@ -10,6 +10,25 @@ set -euo pipefail
 [ "$(id -u)" = 0 ] || die "cluster-down needs root"
 failed=0
 
+# --- components whose pid files are gone (.tools/cluster removed under a running cluster): adopt them by their
+# binary's path, or for containerd its config's, so the steps below stop them in order -----------------------
+mkdir -p "$RUN"
+for proc in /proc/[0-9]*; do
+  exe=$(readlink "$proc/exe" 2>/dev/null) || continue
+  args=$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null) || continue
+  case $exe in
+    "$KUBE_HOME"/kube-* | "$KUBE_HOME"/kubelet) name=${exe##*/} ;;
+    "$ETCD") name=etcd ;;
+    "$COREDNS") name=coredns ;;
+    /usr/bin/containerd) [[ $args == *"--config $ETC/containerd.toml"* ]] || continue; name=containerd ;;
+    *) continue ;;
+  esac
+  component_pid "$name" >/dev/null && continue
+  echo "${proc#/proc/}" >"$RUN/$name.pid"
+  printf '%s' "$exe" >"$RUN/$name.cmd"
+  log "found $name running without its pid file (pid ${proc#/proc/})"
+done
+
 # --- the control loops first, so nothing recreates what is removed below -----------------------------------
 for c in kube-controller-manager kube-scheduler kubelet kube-proxy; do
   if pid=$(component_pid "$c"); then stop_pid "$pid" "$c"; fi
@@ -164,6 +183,11 @@ if [ -f "$BASELINE/done" ]; then
   # shellcheck disable=SC2016 # expanded by the inner bash
   check sysctls "$BASELINE/sysctl" bash -c 'while IFS="=" read -r key _; do printf "%s=%s\n" "$key" "$(sysctl -n "$key")"; done <"$1"' _ "$BASELINE/sysctl"
 fi
+left=$(mounts "$CLUSTER_DIR")
+[ -z "$left" ] || { log "still mounted: $left"; failed=1; }
+for ns in /run/netns/cni-*; do
+  [ -e "$ns" ] && ! grep -qxF "$ns" "$BASELINE/netns" 2>/dev/null && { log "network namespace left: $ns"; failed=1; }
+done
 for proc in /proc/[0-9]*; do
   exe=$(readlink "$proc/exe" 2>/dev/null) || continue
   case $exe in
