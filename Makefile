@@ -317,12 +317,12 @@ cluster-deploy: $(HELM) ## Deploy the chart to the local cluster (images first: 
 cluster-test: cluster-tools $(HELM) ## Whole life of the local cluster: up, smoke, chart check, image import, crashes and recovery, down; host as before
 	k8s/cluster/test.sh
 
-## IMAGES: docker-archive tars (docker save -o), e.g. make cluster-load IMAGES="prod.tar collector.tar".
-IMAGES ?=
+## TARS: docker-archive tars (docker save -o), e.g. make cluster-load TARS="prod.tar collector.tar".
+TARS ?=
 .PHONY: cluster-load
-cluster-load: ## Import image tars into the local cluster's containerd (what kind load does): make cluster-load IMAGES=a.tar
-	@[ -n "$(IMAGES)" ] || { echo "Set IMAGES, e.g. make cluster-load IMAGES=image.tar (or: docker save IMAGE | k8s/cluster/load-image.sh -)" >&2; exit 1; }
-	k8s/cluster/load-image.sh $(IMAGES)
+cluster-load: ## Import image tars into the local cluster's containerd (what kind load does): make cluster-load TARS=a.tar
+	@[ -n "$(TARS)" ] || { echo "Set TARS, e.g. make cluster-load TARS=image.tar (or: docker save IMAGE | k8s/cluster/load-image.sh -)" >&2; exit 1; }
+	k8s/cluster/load-image.sh $(TARS)
 
 ##@ Observability as code
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make cluster-deploy: the chart on the local cluster, as skaffold's kind profile deploys it on kind, once the
-# images are in the node (make cluster-load IMAGES=…): the Secret from the environment or .env
+# images are in the node (make cluster-load TARS=…): the Secret from the environment or .env
 # (k8s/kind/create-secret.sh), then helm upgrade --install --wait and helm test. HELM_ARGS adds helm flags,
 # e.g. HELM_ARGS="--set image.tag=prod".
 set -euo pipefail
