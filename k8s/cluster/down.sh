@@ -147,6 +147,10 @@ if [ -f "$BASELINE/sysctl" ]; then
 fi
 
 # --- folders outside ours that the run made (containerd's shim sockets, the CNI cache) ---------------------
+# containerd's shims make /run/containerd/s (mode 0600) whenever they start and never remove it: empty, it goes
+# whatever the record says (any containerd makes it again on demand), so a leftover never becomes the baseline.
+rmdir /run/containerd/s 2>/dev/null || true
+rmdir /run/containerd 2>/dev/null || true
 for dir in /run/containerd/s /run/containerd /run/netns /var/lib/cni/results /var/lib/cni; do
   [ -d "$dir" ] || continue
   if [ -f "$BASELINE/dirs" ] && ! grep -qx "$dir" "$BASELINE/dirs"; then
