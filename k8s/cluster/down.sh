@@ -35,6 +35,7 @@ for c in kube-controller-manager kube-scheduler kubelet kube-proxy; do
 done
 
 # --- pods: through CRI, so the CNI plugin tears down each sandbox's veth, IP and netns ---------------------
+sandbox_ids=()
 # After a crash containerd may be down: start our instance again just for this.
 if [ -f "$ETC/containerd.toml" ] && [ -d "$STATE/containerd" ] && ! component_pid containerd >/dev/null; then
   log "starting containerd again to remove the pods an earlier run left"
@@ -48,6 +49,7 @@ if component_pid containerd >/dev/null && [ -x "$CRICTL" ]; then
   printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: 30\n' "$CONTAINERD_SOCK" "$CONTAINERD_SOCK" >"$ETC/crictl.yaml"
   cri=("$CRICTL" --config "$ETC/crictl.yaml" --runtime-endpoint "unix://$CONTAINERD_SOCK" --image-endpoint "unix://$CONTAINERD_SOCK" --timeout 30s)
   for pod in $("${cri[@]}" pods -q 2>/dev/null); do
+    sandbox_ids+=("$pod")
     "${cri[@]}" stopp "$pod" >/dev/null || failed=1
     "${cri[@]}" rmp "$pod" >/dev/null || failed=1
     # containerd 1.6 leaves the loopback network's CNI cache entry of a removed sandbox.
@@ -63,7 +65,14 @@ done
 # containerd's shims outlive it by design: ours are the ones given our socket's address.
 for proc in /proc/[0-9]*; do
   args=$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null) || continue
-  if [[ $args == *containerd-shim*"-address $CONTAINERD_SOCK "* ]]; then stop_pid "${proc#/proc/}" containerd-shim; fi
+  if [[ $args == *containerd-shim*"-address $CONTAINERD_SOCK "* ]]; then
+    [[ $args =~ -id\ ([0-9a-f]+) ]] && sandbox_ids+=("${BASH_REMATCH[1]}")
+    stop_pid "${proc#/proc/}" containerd-shim
+  fi
+done
+# A shim's socket is /run/containerd/s/sha256(containerd address/namespace/id); one whose shim was stopped stays.
+for id in "${sandbox_ids[@]}"; do
+  rm -f "/run/containerd/s/$(printf '%s' "$CONTAINERD_SOCK/k8s.io/$id" | sha256sum | cut -d' ' -f1)"
 done
 # Whatever still runs in the cgroups the kubelet made under our root (containers of a killed shim).
 while read -r dir; do
