@@ -203,7 +203,7 @@ chart-test: $(HELM) ## Run the chart's helm test hook against the deployed relea
 .PHONY: deploy-check
 deploy-check: deploy-tools chart-lint ## Lint the Dockerfile, scripts and chart; validate every rendered object and skaffold.yaml
 	$(HADOLINT) Dockerfile k8s/collector/Dockerfile k8s/docker/node-stand-in.Dockerfile k8s/xray-daemon-stand-in/Dockerfile
-	$(VENV)/bin/shellcheck k8s/*.sh k8s/kind/*.sh k8s/docker/*.sh
+	$(VENV)/bin/shellcheck k8s/*.sh k8s/kind/*.sh k8s/docker/*.sh k8s/cluster/*.sh
 	@set -e; out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
 	for values in $(CHART)/ci/*-values.yaml; do for kube in $(KUBE_VERSIONS); do \
 	  echo "kubernetes-validate --strict: $$values on Kubernetes $$kube"; \
@@ -221,6 +221,112 @@ deploy-check: deploy-tools chart-lint ## Lint the Dockerfile, scripts and chart;
 	done
 	$(VENV)/bin/check-jsonschema --schemafile $(SKAFFOLD_SCHEMA) skaffold.yaml
 	$(VENV)/bin/check-jsonschema --check-metaschema $(CHART)/values.schema.json
+
+##@ Local cluster
+
+## A real single-node Kubernetes on this machine (issue 15), every part pinned here and built into .tools/:
+## the control plane and node from Go modules, containerd/runc/CNI plugins from Debian packages. Needs root.
+## k8s/cluster/README.md tells what it sets up and what cluster-down restores.
+KUBERNETES_VERSION := v1.37.2
+ETCD_VERSION := v3.7.3
+COREDNS_VERSION := v1.15.0
+CRICTL_VERSION := v1.37.0
+CLUSTER_DEBS := containerd runc containernetworking-plugins iptables nftables tcpdump
+KUBE_HOME := $(TOOLS_DIR)/kubernetes-$(KUBERNETES_VERSION)
+KUBE_CMDS := kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl
+KUBE_BINS := $(addprefix $(KUBE_HOME)/,$(KUBE_CMDS))
+ETCD := $(TOOLS_DIR)/etcd-$(ETCD_VERSION)/etcd
+COREDNS := $(TOOLS_DIR)/coredns-$(COREDNS_VERSION)/coredns
+CRICTL := $(TOOLS_DIR)/crictl-$(CRICTL_VERSION)/crictl
+PAUSE := $(TOOLS_DIR)/pause/pause
+CLUSTER_DIR := $(TOOLS_DIR)/cluster
+## So /version is real: the chart's semverCompare reads it.
+KUBE_LDFLAGS := $(foreach pkg,k8s.io/component-base/version k8s.io/client-go/pkg/version,\
+  -X $(pkg).gitVersion=$(KUBERNETES_VERSION) -X $(pkg).gitMajor=$(word 1,$(subst ., ,$(KUBERNETES_VERSION:v%=%))) \
+  -X $(pkg).gitMinor=$(word 2,$(subst ., ,$(KUBERNETES_VERSION:v%=%))) -X $(pkg).gitTreeState=clean)
+export CLUSTER_DIR KUBE_HOME ETCD COREDNS CRICTL
+
+## go install refuses k8s.io/kubernetes (replace directives): k8s/cluster/kube is a wrapper module that pins it.
+## One go build for all six so they share the compile.
+$(KUBE_BINS) &: k8s/cluster/kube/go.mod k8s/cluster/kube/go.sum
+	@echo "Building Kubernetes $(KUBERNETES_VERSION) ($(KUBE_CMDS)): long the first time, when the Go build cache is empty"
+	@mkdir -p $(KUBE_HOME)
+	cd k8s/cluster/kube && CGO_ENABLED=0 go build -trimpath -ldflags "$(KUBE_LDFLAGS)" -o $(KUBE_HOME)/ \
+	  $(addprefix k8s.io/kubernetes/cmd/,$(KUBE_CMDS))
+	@touch $(KUBE_BINS)
+
+## etcd's go.mod has replace directives too: k8s/cluster/etcd is its wrapper module.
+$(ETCD): k8s/cluster/etcd/go.mod k8s/cluster/etcd/go.sum
+	cd k8s/cluster/etcd && CGO_ENABLED=0 go build -trimpath -o $@ go.etcd.io/etcd/server/v3
+
+$(COREDNS):
+	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath github.com/coredns/coredns@$(COREDNS_VERSION)
+
+## crictl lets cluster-down remove pod sandboxes through CRI (so CNI tears their network down), kubelet or not.
+$(CRICTL):
+	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags "-X sigs.k8s.io/cri-tools/pkg/version.Version=$(CRICTL_VERSION)" \
+	  sigs.k8s.io/cri-tools/cmd/crictl@$(CRICTL_VERSION)
+
+## The cluster's own images, as docker-archive tars for `ctr images import`: nothing can be pulled here.
+CLUSTER_IMAGES := $(TOOLS_DIR)/cluster-images
+PAUSE_IMAGE := cruddur.local/pause:1
+PROBE_IMAGE := cruddur.local/probe:1
+export PAUSE_IMAGE PROBE_IMAGE CLUSTER_IMAGES
+
+$(PAUSE): k8s/cluster/pause.c
+	@mkdir -p $(dir $@)
+	cc -static -Os -s -Wall -Wextra -Werror -o $@ $<
+
+$(CLUSTER_IMAGES)/probe: k8s/cluster/probe/go.mod k8s/cluster/probe/main.go
+	cd k8s/cluster/probe && CGO_ENABLED=0 go build -trimpath -o $@ .
+
+$(CLUSTER_IMAGES)/pause.tar: $(PAUSE) k8s/cluster/image-tar.sh
+	k8s/cluster/image-tar.sh $@ $(PAUSE_IMAGE) 65535 $(PAUSE)
+
+$(CLUSTER_IMAGES)/probe.tar: $(CLUSTER_IMAGES)/probe k8s/cluster/image-tar.sh
+	k8s/cluster/image-tar.sh $@ $(PROBE_IMAGE) 65534 $<
+
+## Debian's containerd, runc and CNI plugins run the node; nftables removes the tables iptables-nft added;
+## cluster-test watches the egress interface with tcpdump.
+.PHONY: cluster-debs
+cluster-debs:
+	@missing=$$(for p in $(CLUSTER_DEBS); do dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q 'ok installed' || echo "$$p"; done); \
+	if [ -n "$$missing" ]; then echo "apt-get install $$missing"; apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
+
+.PHONY: cluster-tools
+cluster-tools: cluster-debs $(KUBE_BINS) $(ETCD) $(COREDNS) $(CRICTL) $(CLUSTER_IMAGES)/pause.tar $(CLUSTER_IMAGES)/probe.tar ## Build the local cluster's parts (Kubernetes, etcd, CoreDNS, crictl, pause and probe images) into .tools/
+
+.PHONY: cluster-up
+cluster-up: cluster-tools ## Start the local cluster (root): control plane, containerd, kubelet, kube-proxy, CoreDNS; prints its KUBECONFIG
+	k8s/cluster/up.sh
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local cluster and restore the host (processes, mounts, interfaces, cgroups, iptables, sysctls)
+	k8s/cluster/down.sh
+
+.PHONY: cluster-smoke
+cluster-smoke: ## Prove the running local cluster runs pods: PodSecurity restricted, ClusterIP from node and pod, CoreDNS
+	k8s/cluster/smoke.sh
+
+.PHONY: cluster-chart-check
+cluster-chart-check: $(HELM) ## The chart through the local cluster's API server (PodSecurity restricted) with kubectl apply --dry-run=server
+	k8s/cluster/chart-check.sh
+
+.PHONY: cluster-deploy
+cluster-deploy: $(HELM) ## Deploy the chart to the local cluster (images first: make cluster-load), helm upgrade --install --wait, helm test
+	k8s/cluster/deploy.sh
+
+.PHONY: cluster-test
+cluster-test: cluster-tools $(HELM) ## Whole life of the local cluster: up, smoke, chart check, image import, crashes and recovery, down; host as before
+	k8s/cluster/test.sh
+
+## TARS: docker-archive tars (docker save -o), e.g. make cluster-load TARS="prod.tar collector.tar".
+TARS ?=
+.PHONY: cluster-load
+cluster-load: ## Import image tars into the local cluster's containerd (what kind load does): make cluster-load TARS=a.tar
+	@[ -n "$(TARS)" ] || { echo "Set TARS, e.g. make cluster-load TARS=image.tar (or: docker save IMAGE | k8s/cluster/load-image.sh -)" >&2; exit 1; }
+	k8s/cluster/load-image.sh $(TARS)
 
 ##@ Observability as code
 
