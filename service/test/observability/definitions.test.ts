@@ -173,6 +173,57 @@ describe('observability definitions', function () {
       ]);
     });
 
+    it('when a limit is above the 1000 groups Honeycomb saves a query with', function () {
+      const dir = copy().editHoneycomb((doc) => {
+        if (doc.queries[0]) doc.queries[0].spec.limit = 1001;
+      }).dir;
+
+      expect(problems(() => loadDefinitions(NAMES, dir))).to.deep.equal(['honeycomb.yaml: /queries/0/spec/limit: must be <= 1000']);
+    });
+
+    it('when an order is by a HEATMAP calculation, naming the query', function () {
+      const dir = copy().editHoneycomb((doc) => {
+        if (doc.queries[1]) doc.queries[1].spec.orders = [{ op: 'HEATMAP', column: 'duration_ms', order: 'descending' }];
+      }).dir;
+
+      expect(problems(() => loadDefinitions(NAMES, dir))).to.deep.equal([
+        'honeycomb.yaml: /queries/1/spec/orders/0: query "Latency by user" cannot be ordered by a HEATMAP, which Honeycomb refuses: order by another calculation or a breakdown',
+      ]);
+    });
+
+    it('when a granularity is finer than a thousandth of the time range, naming the query and the range it may take', function () {
+      const dir = copy().editHoneycomb((doc) => {
+        if (doc.queries[0]) Object.assign(doc.queries[0].spec, { time_range: 7200, granularity: 7 });
+      }).dir;
+
+      expect(problems(() => loadDefinitions(NAMES, dir))).to.deep.equal([
+        'honeycomb.yaml: /queries/0/spec/granularity: query "Request size based on user tag" has a granularity of 7 s; Honeycomb takes 8 to 7200 s for a time_range of 7200 s',
+      ]);
+    });
+
+    it('when a granularity is coarser than the time range', function () {
+      const dir = copy().editHoneycomb((doc) => {
+        if (doc.queries[0]) Object.assign(doc.queries[0].spec, { time_range: 7200, granularity: 7201 });
+      }).dir;
+
+      expect(problems(() => loadDefinitions(NAMES, dir))).to.deep.equal([
+        'honeycomb.yaml: /queries/0/spec/granularity: query "Request size based on user tag" has a granularity of 7201 s; Honeycomb takes 8 to 7200 s for a time_range of 7200 s',
+      ]);
+    });
+
+    it("when a granularity is coarser than Honeycomb's default time range of a query that sets none", function () {
+      const dir = copy().editHoneycomb((doc) => {
+        if (doc.queries[0]) {
+          delete doc.queries[0].spec.time_range;
+          doc.queries[0].spec.granularity = 7201;
+        }
+      }).dir;
+
+      expect(problems(() => loadDefinitions(NAMES, dir))).to.deep.equal([
+        'honeycomb.yaml: /queries/0/spec/granularity: query "Request size based on user tag" has a granularity of 7201 s; Honeycomb takes 8 to 7200 s for a time_range of 7200 s',
+      ]);
+    });
+
     it('when two queries have the same name', function () {
       const dir = copy().editHoneycomb((doc) => {
         if (doc.queries[1] && doc.queries[0]) doc.queries[1].name = doc.queries[0].name;
