@@ -256,7 +256,7 @@ KUBE_SCORE_ARGS += --ignore-test container-security-context-user-group-id
 KUBE_SCORE_ARGS += --ignore-test deployment-has-host-podantiaffinity
 ## Per object, as kube-score/ignore annotations in the templates: the X-Ray daemon's identical probes (it has one
 ## signal, its listener) and the helm test pod's missing NetworkPolicy (it lives only while `helm test` runs).
-## Per profile: default and kind leave networkPolicy off (eks turns it on); kind runs one replica on its one node.
+## Per profile: default and kind leave networkPolicy off (eks turns it on); kind runs one replica (a local cluster).
 KUBE_SCORE_IGNORE_default := pod-networkpolicy
 KUBE_SCORE_IGNORE_kind := pod-networkpolicy deployment-replicas
 CHART_PROFILES := $(patsubst $(CHART)/ci/%-values.yaml,%,$(wildcard $(CHART)/ci/*-values.yaml))
