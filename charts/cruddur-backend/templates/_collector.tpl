@@ -69,9 +69,10 @@
       port: otel-health
     periodSeconds: 1
     failureThreshold: 30
+  # health_check has one endpoint, which answers 503 while the pipelines start or stop: readiness asks it, liveness
+  # only checks that the process still listens, so a collector draining at shutdown is not restarted.
   livenessProbe:
-    httpGet:
-      path: /
+    tcpSocket:
       port: otel-health
     periodSeconds: 10
   readinessProbe:

@@ -150,7 +150,11 @@ function resolvePlaceholders(value: unknown, placeholders: Placeholders, unknown
   return value;
 }
 
-/** What the schema cannot say: unique names, and panels and orders that point at something defined. */
+/** The time range Honeycomb gives a query that sets none. */
+const DEFAULT_TIME_RANGE = 7200;
+
+/** What the schema cannot say: unique names, panels and orders that point at something defined, and the query
+ * rules the Honeycomb API enforces (no ordering by HEATMAP, a granularity within time_range/1000 … time_range). */
 function checkReferences(definitions: Definitions): string[] {
   const problems: string[] = [];
   const { queries, board } = definitions.honeycomb;
@@ -169,14 +173,24 @@ function checkReferences(definitions: Definitions): string[] {
     if (!names.has(panel.query)) problems.push(`${FILES.honeycomb}: /board/panels/${i}: no query is named "${panel.query}"`);
   });
   queries.forEach((query, q) => {
-    const { calculations, breakdowns = [], orders = [] } = query.spec;
+    const { calculations, breakdowns = [], orders = [], granularity, time_range: timeRange = DEFAULT_TIME_RANGE } = query.spec;
+    const where = `${FILES.honeycomb}: /queries/${q}/spec`;
+    if (granularity !== undefined && (granularity * 1000 < timeRange || granularity > timeRange)) {
+      problems.push(
+        `${where}/granularity: query "${query.name}" has a granularity of ${granularity} s; Honeycomb takes ${Math.ceil(timeRange / 1000)} to ${timeRange} s for a time_range of ${timeRange} s`,
+      );
+    }
     orders.forEach((order, o) => {
+      if (order.op === 'HEATMAP') {
+        problems.push(`${where}/orders/${o}: query "${query.name}" cannot be ordered by a HEATMAP, which Honeycomb refuses: order by another calculation or a breakdown`);
+        return;
+      }
       const known =
         order.op === undefined
           ? breakdowns.includes(order.column ?? '')
           : calculations.some((c) => c.op === order.op && c.column === order.column);
       if (!known) {
-        problems.push(`${FILES.honeycomb}: /queries/${q}/spec/orders/${o}: orders must name a calculation (op and column) or a breakdown (column)`);
+        problems.push(`${where}/orders/${o}: orders must name a calculation (op and column) or a breakdown (column)`);
       }
     });
   });

@@ -103,9 +103,12 @@ export class HoneycombClient {
     return this.call('POST', `/1/query_annotations/${encodeURIComponent(dataset)}`, annotation);
   }
 
-  /** Only the name and description can change: an annotation stays bound to its query. */
-  updateAnnotation(dataset: string, id: string, fields: { name: string; description?: string }): Promise<QueryAnnotation> {
-    return this.call('PUT', `/1/query_annotations/${encodeURIComponent(dataset)}/${encodeURIComponent(id)}`, fields);
+  /**
+   * The API replaces the whole annotation (partial updates are refused with 400), so the body carries its query_id
+   * too; only the name and description can change, as an annotation stays bound to its query.
+   */
+  updateAnnotation(dataset: string, id: string, annotation: Omit<QueryAnnotation, 'id'>): Promise<QueryAnnotation> {
+    return this.call('PUT', `/1/query_annotations/${encodeURIComponent(dataset)}/${encodeURIComponent(id)}`, annotation);
   }
 
   async deleteAnnotation(dataset: string, id: string): Promise<void> {

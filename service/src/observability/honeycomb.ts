@@ -203,7 +203,7 @@ async function applyQuery(client: HoneycombClient, dataset: string, plan: QueryP
       }
     }
   }
-  if ((plan.current.description ?? '') !== description) await client.updateAnnotation(dataset, plan.current.id, { name, description });
+  if ((plan.current.description ?? '') !== description) await client.updateAnnotation(dataset, plan.current.id, { name, description, query_id: plan.current.query_id });
   return { annotationId: plan.current.id, queryId: plan.current.query_id };
 }
 

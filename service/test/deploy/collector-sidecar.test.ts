@@ -40,6 +40,14 @@ describe('the OpenTelemetry Collector sidecar', () => {
     expect(image({ digest })).to.equal(`otel/opentelemetry-collector@${digest}`);
   });
 
+  it('checks readiness on the health_check answer and liveness only on its listener', () => {
+    const collector = container(podSpec(find(render(), 'Deployment')), 'otel-collector');
+    expect([collector.readinessProbe, collector.livenessProbe].map((probe) => probe?.httpGet?.port ?? `tcp ${String(probe?.tcpSocket?.port)}`)).to.deep.equal([
+      'otel-health',
+      'tcp otel-health',
+    ]);
+  });
+
   it('can be forced to a plain sidecar with collector.nativeSidecar=false', () => {
     const spec = podSpec(find(render({ values: { collector: { nativeSidecar: false } } }), 'Deployment'));
     expect(spec.containers.map((c) => c.name)).to.include('otel-collector');
@@ -97,15 +105,14 @@ describe('the OpenTelemetry Collector sidecar', () => {
     expect(config.exporters['otlp_http/honeycomb-metrics']?.endpoint).to.equal(endpoint);
   });
 
-  it('serves health_check on 0.0.0.0:13133 and probes it', () => {
+  it('serves health_check on 0.0.0.0:13133 and waits for it at startup', () => {
     const objects = render();
     const config = collectorConfig(objects);
     expect(config.extensions.health_check.endpoint).to.equal('0.0.0.0:13133');
     expect(config.service.extensions).to.include('health_check');
     const sidecar = container(podSpec(find(objects, 'Deployment')), 'otel-collector');
     expect(sidecar.ports?.find((p) => p.name === 'otel-health')?.containerPort).to.equal(13133);
-    expect(sidecar.livenessProbe?.httpGet?.port).to.equal('otel-health');
-    expect(sidecar.readinessProbe?.httpGet?.port).to.equal('otel-health');
+    expect(sidecar.startupProbe?.httpGet?.port).to.equal('otel-health');
   });
 
   it('sets GOMEMLIMIT to 80% of its memory limit', () => {

@@ -6,9 +6,14 @@ interface Port {
   port: number | string;
   protocol: string;
 }
+interface Peer {
+  ipBlock?: { cidr: string };
+  podSelector?: { matchLabels: Record<string, string> };
+  namespaceSelector?: unknown;
+}
 interface Rule {
-  to?: { ipBlock?: { cidr: string }; podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: unknown }[];
-  from?: unknown[];
+  to?: Peer[];
+  from?: Peer[];
   ports: Port[];
 }
 interface NetworkPolicySpec {
@@ -39,5 +44,32 @@ describe('the NetworkPolicy', () => {
 
   it('requires an explicit egress rule for the daemon in hostPort mode', () => {
     expect(() => render({ values: { networkPolicy: { enabled: true }, xray: { addressMode: 'hostPort' } } })).to.throw(/extraEgress/);
+  });
+
+  describe("of the X-Ray daemon's pods", () => {
+    const daemonPolicy = (values: Record<string, unknown> = {}) => {
+      const objects = render({ values: { networkPolicy: { enabled: true }, ...values } });
+      return objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'cruddur-backend-xray');
+    };
+    const spec = () => daemonPolicy()?.spec as NetworkPolicySpec & { podSelector: { matchLabels: Record<string, string> } };
+
+    it('selects the daemon pods', () => {
+      expect(spec().podSelector.matchLabels).to.include({ 'app.kubernetes.io/component': 'xray-daemon' });
+    });
+
+    it("lets only the app's pods in, on 2000 over UDP and TCP", () => {
+      expect(spec().ingress.map((rule) => [rule.from?.map((peer) => peer.podSelector?.matchLabels), rule.ports.map((p) => `${p.protocol}/${p.port}`)])).to.deep.equal([
+        [[{ 'app.kubernetes.io/name': 'cruddur-backend', 'app.kubernetes.io/instance': 'cruddur-backend', 'app.kubernetes.io/component': 'api' }], ['UDP/2000', 'TCP/2000']],
+      ]);
+    });
+
+    it('lets the daemon out only to DNS and port 443', () => {
+      expect(spec().policyTypes).to.deep.equal(['Ingress', 'Egress']);
+      expect(spec().egress.map((rule) => rule.ports.map((p) => `${p.protocol}/${p.port}`).join(','))).to.deep.equal(['UDP/53,TCP/53', 'TCP/443']);
+    });
+
+    it('is not rendered when the chart deploys no daemon', () => {
+      expect(daemonPolicy({ xray: { daemon: { enabled: false }, externalAddress: 'xray-service.amazon-cloudwatch:2000' } })).to.equal(undefined);
+    });
   });
 });

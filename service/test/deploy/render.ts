@@ -42,7 +42,7 @@ export interface Container {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   lifecycle?: { preStop?: { sleep?: { seconds: number }; exec?: { command: string[] } } };
-  resources?: { limits?: Record<string, string> };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
 }
 export interface PodSpec {
   containers: Container[];

@@ -29,4 +29,10 @@ describe('values.schema.json', () => {
     expect(result.stderr).to.include('/collector/honeycomb/endpoint');
     expect(helmTemplate({ values: { collector: { honeycomb: { endpoint: 'https://refinery.example.com' } } } }).status).to.equal(0);
   });
+
+  it('takes only a sha256 digest as xray.image.digest', () => {
+    const result = helmTemplate({ values: { xray: { image: { digest: 'latest' } } } });
+    expect(result.status).to.not.equal(0);
+    expect(result.stderr).to.include('/xray/image/digest');
+  });
 });

@@ -19,6 +19,12 @@ describe('the X-Ray daemon DaemonSet', () => {
     expect(daemon.readinessProbe?.tcpSocket?.port).to.equal('xray-tcp');
   });
 
+  it('runs the image pinned by xray.image.digest when one is set', () => {
+    const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    const daemon = container(podSpec(find(render({ values: { xray: { image: { digest } } } }), 'DaemonSet')), 'xray-daemon');
+    expect(daemon.image).to.equal(`public.ecr.aws/xray/aws-xray-daemon@${digest}`);
+  });
+
   it('runs from an explicit config: region, buffer size and 0.0.0.0 binds', () => {
     const objects = render({ values: { aws: { region: 'eu-west-1' } } });
     const daemon = container(podSpec(find(objects, 'DaemonSet')), 'xray-daemon');

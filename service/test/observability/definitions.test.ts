@@ -163,14 +163,58 @@ describe('observability definitions', function () {
       expect(problems(() => loadDefinitions(NAMES, dir))).to.deep.equal(['honeycomb.yaml: /board/panels/6: no query is named "Nobody defined me"']);
     });
 
-    it('when an order names neither a calculation nor a breakdown', function () {
+    /** The problems of the shipped "Latency by user" query (HEATMAP and P90 of duration_ms) ordered by this op. */
+    function orderProblems(op: string): string[] {
       const dir = copy().editHoneycomb((doc) => {
-        if (doc.queries[1]) doc.queries[1].spec.orders = [{ op: 'P99', column: 'duration_ms', order: 'descending' }];
+        if (doc.queries[1]) doc.queries[1].spec.orders = [{ op, column: 'duration_ms', order: 'descending' }];
       }).dir;
+      return problems(() => loadDefinitions(NAMES, dir));
+    }
 
-      expect(problems(() => loadDefinitions(NAMES, dir))).to.deep.equal([
+    it('when an order names neither a calculation nor a breakdown', function () {
+      expect(orderProblems('P99')).to.deep.equal([
         'honeycomb.yaml: /queries/1/spec/orders/0: orders must name a calculation (op and column) or a breakdown (column)',
       ]);
+    });
+
+    it('when a limit is above the 1000 groups Honeycomb saves a query with', function () {
+      const dir = copy().editHoneycomb((doc) => {
+        if (doc.queries[0]) doc.queries[0].spec.limit = 1001;
+      }).dir;
+
+      expect(problems(() => loadDefinitions(NAMES, dir))).to.deep.equal(['honeycomb.yaml: /queries/0/spec/limit: must be <= 1000']);
+    });
+
+    it('when an order is by a HEATMAP calculation, naming the query', function () {
+      expect(orderProblems('HEATMAP')).to.deep.equal([
+        'honeycomb.yaml: /queries/1/spec/orders/0: query "Latency by user" cannot be ordered by a HEATMAP, which Honeycomb refuses: order by another calculation or a breakdown',
+      ]);
+    });
+
+    /** The problems of the shipped first query with these time fields (no time_range unless given). */
+    function timeProblems(fields: { time_range?: number; granularity: number }): string[] {
+      const dir = copy().editHoneycomb((doc) => {
+        if (doc.queries[0]) {
+          delete doc.queries[0].spec.time_range;
+          Object.assign(doc.queries[0].spec, fields);
+        }
+      }).dir;
+      return problems(() => loadDefinitions(NAMES, dir));
+    }
+    const outsideTwoHours = (granularity: number) => [
+      `honeycomb.yaml: /queries/0/spec/granularity: query "Request size based on user tag" has a granularity of ${granularity} s; Honeycomb takes 8 to 7200 s for a time_range of 7200 s`,
+    ];
+
+    it('when a granularity is finer than a thousandth of the time range, naming the query and the range it may take', function () {
+      expect(timeProblems({ time_range: 7200, granularity: 7 })).to.deep.equal(outsideTwoHours(7));
+    });
+
+    it('when a granularity is coarser than the time range', function () {
+      expect(timeProblems({ time_range: 7200, granularity: 7201 })).to.deep.equal(outsideTwoHours(7201));
+    });
+
+    it("when a granularity is coarser than Honeycomb's default time range of a query that sets none", function () {
+      expect(timeProblems({ granularity: 7201 })).to.deep.equal(outsideTwoHours(7201));
     });
 
     it('when two queries have the same name', function () {

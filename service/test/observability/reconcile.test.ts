@@ -177,6 +177,19 @@ describe('observability plan and apply', function () {
       expect(stand.honeycomb.annotations(DATASET).find((a) => a.name === 'Recent traces')?.description).to.equal('Traces of the last ten minutes.');
     });
 
+    it('updates a description by sending the whole annotation, its query_id included', async function () {
+      const dir = copy().editHoneycomb((doc) => {
+        if (doc.queries[2]) doc.queries[2].description = 'Traces of the last ten minutes.';
+      }).dir;
+      const recent = stand.honeycomb.annotations(DATASET).find((a) => a.name === 'Recent traces');
+
+      await runCommand('apply', stand.env(), { definitionsDir: dir });
+
+      expect(stand.honeycomb.callsOf('updateAnnotation').map((c) => [c.body, c.status])).to.deep.equal([
+        [{ name: 'Recent traces', description: 'Traces of the last ten minutes.', query_id: recent?.query_id }, 200],
+      ]);
+    });
+
     it('updates only the sampling rule when its rate changes', async function () {
       const dir = copy().editXRay((doc) => {
         if (doc.sampling_rules[0]) doc.sampling_rules[0].fixed_rate = 0.2;

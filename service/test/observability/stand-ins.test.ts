@@ -209,6 +209,40 @@ describe('observability stand-ins', function () {
       expect(response.status).to.equal(400);
     });
 
+    it('refuses an annotation update without its query_id, with an error body (partial updates are not supported)', async function () {
+      const queryId = api.saveQuery('cruddur-backend', { calculations: [{ op: 'COUNT' }] });
+      const annotation = api.saveAnnotation('cruddur-backend', { name: 'Count', query_id: queryId });
+
+      const response = await call('PUT', `/1/query_annotations/cruddur-backend/${annotation.id}`, { name: 'Count', description: 'All spans.' });
+
+      expect([response.status, await response.json()]).to.deep.equal([400, { error: 'query_id is required' }]);
+    });
+
+    it('refuses an annotation without a name, with an error body', async function () {
+      const queryId = api.saveQuery('cruddur-backend', { calculations: [{ op: 'COUNT' }] });
+
+      const response = await call('POST', '/1/query_annotations/cruddur-backend', { query_id: queryId });
+
+      expect([response.status, await response.json()]).to.deep.equal([400, { error: 'name is required' }]);
+    });
+
+    it('creates an annotation with 201', async function () {
+      const queryId = api.saveQuery('cruddur-backend', { calculations: [{ op: 'COUNT' }] });
+
+      const response = await call('POST', '/1/query_annotations/cruddur-backend', { name: 'Count', query_id: queryId });
+
+      expect(response.status).to.equal(201);
+    });
+
+    it('deletes an annotation with 204', async function () {
+      const queryId = api.saveQuery('cruddur-backend', { calculations: [{ op: 'COUNT' }] });
+      const annotation = api.saveAnnotation('cruddur-backend', { name: 'Count', query_id: queryId });
+
+      const response = await call('DELETE', `/1/query_annotations/cruddur-backend/${annotation.id}`);
+
+      expect([response.status, api.annotations('cruddur-backend')]).to.deep.equal([204, []]);
+    });
+
     it('answers an unknown key with 401', async function () {
       const response = await call('GET', '/1/boards', undefined, 'nope');
 

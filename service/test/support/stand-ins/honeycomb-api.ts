@@ -95,8 +95,9 @@ class ApiError extends Error {
 /**
  * The Honeycomb API's queries, query annotations, (flexible) boards and markers on loopback, with the behaviour a
  * reconciler depends on: queries are immutable and content-addressed (the same spec gives the same id),
- * annotations cannot change their query, keys need the right permission (401 unknown key, 403 missing
- * permission), unknown datasets answer 404. Markers as Honeycomb's OpenAPI document has them: every field
+ * annotations are created (201) and replaced (PUT) whole, name and query_id required, cannot change their query
+ * and answer 204 when deleted, keys need the right permission (401 unknown key, 403 missing permission), unknown
+ * datasets answer 404. Markers as Honeycomb's OpenAPI document has them: every field
  * optional, times integer Unix seconds (start_time defaults to now), 201 with an id on create, a list but no
  * GET of one, PUT replacing the whole marker. Errors are `{"error": "..."}` like api.honeycomb.io's.
  */
@@ -299,19 +300,18 @@ export class HoneycombApi extends HttpStandIn {
     return { id, ...spec };
   }
 
+  /** Create (POST) and update (PUT) take the whole annotation: name and query_id are required in both. */
   private createAnnotation(dataset: string, body: Record<string, unknown>): StoredAnnotation {
-    const { name, description = '', query_id } = body;
-    if (typeof name !== 'string' || name.length < 1 || name.length > 80) throw new ApiError(400, 'name must be 1 to 80 characters');
-    if (typeof description !== 'string' || description.length > 280) throw new ApiError(400, 'description must be at most 280 characters');
-    if (typeof query_id !== 'string' || this.queries.get(query_id)?.dataset !== dataset) throw new ApiError(400, `query ${String(query_id)} not found`);
+    const { name, description, query_id } = validAnnotation(body);
+    if (this.queries.get(query_id)?.dataset !== dataset) throw new ApiError(400, 'Query ID included in body is invalid');
     return this.saveAnnotation(dataset, { name, description, query_id });
   }
 
+  /** Partial updates are not supported, and an annotation keeps its query. */
   private updateAnnotation(annotation: StoredAnnotation, body: Record<string, unknown>): StoredAnnotation {
-    const { name, description = '', query_id } = body;
-    if (query_id !== undefined && query_id !== annotation.query_id) throw new ApiError(400, 'the query of a query annotation cannot be changed');
-    if (typeof name !== 'string' || name.length < 1 || name.length > 80) throw new ApiError(400, 'name must be 1 to 80 characters');
-    if (typeof description !== 'string') throw new ApiError(400, 'description must be a string');
+    if (body.id !== undefined && body.id !== annotation.id) throw new ApiError(400, 'Query annotation id included in body does not match URL');
+    const { name, description, query_id } = validAnnotation(body);
+    if (query_id !== annotation.query_id) throw new ApiError(400, 'queries in annotations cannot be changed');
     return Object.assign(annotation, { name, description, updated_at: new Date().toISOString() });
   }
 
@@ -388,6 +388,18 @@ function routeOf(method: string, path: string): Route {
     if (first !== undefined && method === 'PUT') return { operation: 'updateBoard', id: first };
   }
   throw new ApiError(404, `no route for ${method} ${path}`);
+}
+
+/** A query annotation's fields as Honeycomb's OpenAPI document has them: name (1 to 320) and query_id required. */
+function validAnnotation(body: Record<string, unknown>): { name: string; description: string; query_id: string } {
+  const { name, description = '', query_id } = body;
+  for (const [field, value] of [['name', name], ['query_id', query_id]] as const) {
+    if (value === undefined) throw new ApiError(400, `${field} is required`);
+    if (typeof value !== 'string') throw new ApiError(400, `${field} must be a string`);
+  }
+  if (typeof name !== 'string' || name.length < 1 || name.length > 320) throw new ApiError(400, 'name must be 1 to 320 characters');
+  if (typeof description !== 'string' || description.length > 1023) throw new ApiError(400, 'description must be at most 1023 characters');
+  return { name, description, query_id: String(query_id) };
 }
 
 /** Every field optional; text fields are strings, times integer Unix seconds. */
