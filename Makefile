@@ -62,6 +62,12 @@ lint: setup ## Lint (eslint) and typecheck (tsc)
 test: lint deploy-check e2e-tools ## Lint, typecheck, unit, integration and end-to-end tests, chart checks (CI then runs image-test)
 	$(NPM) test
 
+## The fast loop: no Go tool, no built process, no container; seconds once node_modules is in place.
+.PHONY: test-unit
+test-unit: setup ## The fast loop: compile, then the in-process suites (API, framework, config, observability as code, bench report)
+	$(NPM) exec -- tsc -p tsconfig.json
+	$(NPM) exec -- mocha --no-config --enable-source-maps --timeout 20000 --reporter dot 'dist/test/{api,framework,config,observability,bench,support}/**/*.test.js'
+
 .PHONY: clean
 clean: ## Remove build output (keeps the tool cache)
 	rm -rf dist coverage
