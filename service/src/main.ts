@@ -1,7 +1,7 @@
 /**
  * The process: reads the configuration, serves, and owns shutdown. Start it with the telemetry bootstrap first:
  *   node --require ./dist/src/telemetry/instrumentation.js dist/src/main.js
- * (imported first below too, so http and koa are instrumented even without the flag).
+ * (imported first below too, so that http is instrumented even without the flag).
  */
 import { openTelemetry } from './telemetry/instrumentation';
 import { createApp } from './app';
