@@ -1,10 +1,8 @@
 import { expect } from 'chai';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { find, render } from '../deploy/render';
-import { builtImage, Container, docker, get, inspect } from '../support/docker';
+import { builtImage, Container, docker, get, inspect, renderedConfigFolder } from '../support/docker';
 import { ROOT } from '../support/process';
 
 interface Manifest {
@@ -32,10 +30,7 @@ describe('the collector image', () => {
   });
 
   it('starts with the chart\'s rendered config, hardened, and answers its health check', async () => {
-    const configMap = find(render(), 'ConfigMap', 'cruddur-backend-otel-collector') as unknown as { data: Record<string, string> };
-    dir = mkdtempSync(path.join(tmpdir(), 'collector-config-'));
-    chmodSync(dir, 0o755);
-    writeFileSync(path.join(dir, 'config.yaml'), configMap.data['config.yaml'] ?? '', { mode: 0o644 });
+    dir = renderedConfigFolder('cruddur-backend-otel-collector', 'config.yaml');
     // As the chart runs the sidecar: the config mounted at /conf, its args, the chart's securityContext.
     container = Container.run(
       image,

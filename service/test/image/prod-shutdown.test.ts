@@ -1,28 +1,7 @@
 import { expect } from 'chai';
-import { type ClientRequest, request } from 'node:http';
 import { find, podSpec, render } from '../deploy/render';
 import { builtImage, Container, dockerAsync } from '../support/docker';
-
-/** A POST whose body is only half sent: the request stays in flight until `finish()`. */
-function halfSentPost(port: number) {
-  const body = JSON.stringify({ message: 'sent during docker stop', ttl: '1-day' });
-  let req!: ClientRequest;
-  const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/api/activities', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, body: text });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.write(body.slice(0, 10));
-  });
-  return { answered, finish: () => req.end(body.slice(10)) };
-}
+import { halfSentPost } from '../support/http';
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,7 +22,7 @@ describe('the prod image under docker stop', () => {
     const port = container.hostPort(4567);
     await container.waitFor(port, '/health', (answer) => answer.status === 200, 30_000);
 
-    const post = halfSentPost(port);
+    const post = halfSentPost(port, 'sent during docker stop');
     await settle(300);
     const started = Date.now();
     const stopped = dockerAsync(['stop', '--time', String(grace), container.id]);

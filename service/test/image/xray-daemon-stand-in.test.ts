@@ -1,11 +1,8 @@
 import { expect } from 'chai';
 import { createSocket } from 'node:dgram';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { find, render } from '../deploy/render';
-import { builtImage, Container, inspect } from '../support/docker';
+import { builtImage, Container, inspect, renderedConfigFolder } from '../support/docker';
 import { type ServiceProcess, startService } from '../support/process';
 import { SAMPLE_EVERYTHING } from '../support/telemetry-stack';
 
@@ -32,10 +29,7 @@ describe('the X-Ray daemon stand-in image', () => {
   let tcpPort: number;
 
   beforeEach(async () => {
-    const configMap = find(render(), 'ConfigMap', 'cruddur-backend-xray') as unknown as { data: Record<string, string> };
-    dir = mkdtempSync(path.join(tmpdir(), 'xray-config-'));
-    chmodSync(dir, 0o755);
-    writeFileSync(path.join(dir, 'cfg.yaml'), configMap.data['cfg.yaml'] ?? '', { mode: 0o644 });
+    dir = renderedConfigFolder('cruddur-backend-xray', 'cfg.yaml');
     // As the chart runs the daemon: its command, its config mounted at /etc/amazon/xray, its securityContext.
     container = Container.run(
       image,

@@ -1,6 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { request } from 'node:http';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { find, render } from '../deploy/render';
+import { type Completed, completed } from './process';
 
 /**
  * The Docker client and engine chosen by k8s/docker/with-engine.sh: `make image-test` runs the image suites under it,
@@ -25,14 +29,8 @@ export function docker(args: string[], input?: string | Buffer): string {
 }
 
 /** The same, without blocking the event loop (for commands that wait, like `docker stop`). */
-export async function dockerAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(client, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+export function dockerAsync(args: string[]): Promise<Completed> {
+  return completed(spawn(client, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** `docker inspect --format` of an image or container, trimmed. */
@@ -118,4 +116,16 @@ export class Container {
   remove(): void {
     spawnSync(client, ['rm', '--force', '--volumes', this.id], { encoding: 'utf8' });
   }
+}
+
+/**
+ * A folder holding one file of a ConfigMap the chart renders (default profile), readable by any container user:
+ * to mount where the chart mounts it. Remove it after the test.
+ */
+export function renderedConfigFolder(configMap: string, key: string): string {
+  const { data } = find(render(), 'ConfigMap', configMap) as unknown as { data: Record<string, string> };
+  const dir = mkdtempSync(path.join(tmpdir(), `${configMap}-`));
+  chmodSync(dir, 0o755);
+  writeFileSync(path.join(dir, key), data[key] ?? '', { mode: 0o644 });
+  return dir;
 }

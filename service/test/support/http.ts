@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { type ClientRequest, request } from 'node:http';
 import type Koa from 'koa';
 import { startServer } from '../../src/framework/server';
 
@@ -39,4 +39,25 @@ export async function rawRequest(app: Koa, options: RawRequest): Promise<RawAnsw
   } finally {
     await drain(1_000);
   }
+}
+
+/** A POST whose body is only half sent: the request stays in flight until `finish()`. */
+export function halfSentPost(port: number, message: string) {
+  const body = JSON.stringify({ message, ttl: '1-day' });
+  let req!: ClientRequest;
+  const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req = request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/api/activities', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body: text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.write(body.slice(0, 10));
+  });
+  return { answered, finish: () => req.end(body.slice(10)) };
 }

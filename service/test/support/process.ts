@@ -61,12 +61,16 @@ export function runService(env: Record<string, string>): Promise<Completed> {
 }
 
 /** Runs a built script with this Node, from the repository root, with only the given environment (and PATH). */
-export async function runNode(args: string[], env: Record<string, string | undefined>): Promise<Completed> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
+export function runNode(args: string[], env: Record<string, string | undefined>): Promise<Completed> {
+  return completed(spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env } }));
+}
+
+/** Waits for a child to exit and gives its exit code and output. */
+export async function completed(child: ChildProcess): Promise<Completed> {
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, stdout, stderr };
 }
