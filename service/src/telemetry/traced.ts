@@ -43,9 +43,15 @@ function resultFields(result: unknown): TraceFields {
   return { result_length: Array.isArray(data) ? data.length : 1 };
 }
 
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
 /**
  * Runs a Cruddur service inside its own span (`app.*` attributes) and, when X-Ray samples the request, its own
- * subsegment (metadata and annotations) with the span's id. Never records message bodies: callers pass lengths.
+ * subsegment (metadata and annotations) with the span's id. A service that returns a promise (one on a database)
+ * gets both ended when the promise settles, with its result or its error. Never records message bodies: callers
+ * pass lengths.
  */
 export function traced<T>(service: ServiceTrace, fields: TraceFields, run: () => T): T {
   return tracer.startActiveSpan(service.span, (span) => {
@@ -62,20 +68,39 @@ export function traced<T>(service: ServiceTrace, fields: TraceFields, run: () =>
         if (annotation) subsegment?.addAnnotation(annotation, value);
       }
     };
-    try {
-      if (recording) record(fields);
-      const result = run();
+    const succeeded = (result: unknown) => {
       if (recording) record(resultFields(result));
       subsegment?.close();
-      return result;
-    } catch (err) {
+      span.end();
+    };
+    const failed = (err: unknown) => {
       const error = err instanceof Error ? err : new Error(String(err));
       span.recordException(error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
       subsegment?.close(error);
-      throw err;
-    } finally {
       span.end();
+    };
+    let result: T;
+    try {
+      if (recording) record(fields);
+      result = run();
+    } catch (err) {
+      failed(err);
+      throw err;
     }
+    if (!isPromiseLike(result)) {
+      succeeded(result);
+      return result;
+    }
+    return result.then(
+      (value) => {
+        succeeded(value);
+        return value;
+      },
+      (err: unknown) => {
+        failed(err);
+        throw err;
+      },
+    ) as T;
   });
 }
