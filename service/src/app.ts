@@ -1,3 +1,4 @@
+import { METHODS } from 'node:http';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import { activitiesRouter } from './api/activities';
@@ -38,7 +39,8 @@ export function createApp({ config, logger, lifecycle, telemetry }: AppDeps): Ko
   app.proxy = true; // behind an ingress/ALB: trust X-Forwarded-* for the client address and protocol
 
   // Routes are all registered before the router is mounted: the koa instrumentation only sees those.
-  const router = new Router();
+  // Every method Node's parser accepts counts as known: a path answers those it lacks with 405 and Allow, not 501.
+  const router = new Router({ methods: METHODS });
   router.use(
     probesRouter(lifecycle).routes(),
     activitiesRouter().routes(),

@@ -7,8 +7,8 @@ function allowOf(header: string | undefined): string[] {
 }
 
 /** The uuids of an answer's items (their timestamps are made per request). */
-function uuids(body: { uuid: string }[]): string[] {
-  return body.map((item) => item.uuid);
+function uuids(body: unknown): string[] {
+  return (body as { uuid: string }[]).map((item) => item.uuid);
 }
 
 describe('routing', () => {
@@ -36,6 +36,16 @@ describe('routing', () => {
   it('answers an unknown path with a JSON 404', async () => {
     const res = await buildApp().request().get('/api/nothing/here').expect(404).expect('content-type', /json/);
     expect(res.body).to.deep.equal({ error: 'not_found', message: 'Not Found' });
+  });
+
+  it('answers a method the router does not implement (TRACE) with 405 and Allow, not 501', async () => {
+    const res = await buildApp().request().trace('/api/activities/home').expect(405);
+    expect(allowOf(res.headers.allow)).to.deep.equal(['GET', 'HEAD']);
+    expect(res.body).to.deep.equal({ error: 'method_not_allowed', message: 'Method Not Allowed' });
+  });
+
+  it('answers a method the router does not implement (TRACE) on an unknown path with 404, not 501', async () => {
+    await buildApp().request().trace('/api/nothing').expect(404);
   });
 
   for (const { path, allow } of ROUTES) {
