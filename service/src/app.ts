@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import { activitiesRouter } from './api/activities';
 import { messagesRouter } from './api/messages';
+import { openApiRouter } from './api/openapi';
 import { probesRouter } from './api/probes';
 import { debugRouter } from './api/debug';
 import { type ReportWarning, rollbarRouter } from './api/rollbar';
@@ -46,6 +47,7 @@ export function createApp({ config, logger, lifecycle, telemetry }: AppDeps): Ko
     activitiesRouter().routes(),
     messagesRouter().routes(),
     rollbarRouter(telemetry?.reportWarning ?? (() => false)).routes(),
+    openApiRouter().routes(),
   );
   if (config.debugRoutes) router.use(debugRouter().routes());
 
