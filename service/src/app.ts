@@ -1,7 +1,9 @@
+import { METHODS } from 'node:http';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import { activitiesRouter } from './api/activities';
 import { messagesRouter } from './api/messages';
+import { openApiRouter } from './api/openapi';
 import { probesRouter } from './api/probes';
 import { debugRouter } from './api/debug';
 import { type ReportWarning, rollbarRouter } from './api/rollbar';
@@ -38,12 +40,14 @@ export function createApp({ config, logger, lifecycle, telemetry }: AppDeps): Ko
   app.proxy = true; // behind an ingress/ALB: trust X-Forwarded-* for the client address and protocol
 
   // Routes are all registered before the router is mounted: the koa instrumentation only sees those.
-  const router = new Router();
+  // Every method Node's parser accepts counts as known: a path answers those it lacks with 405 and Allow, not 501.
+  const router = new Router({ methods: METHODS });
   router.use(
     probesRouter(lifecycle).routes(),
     activitiesRouter().routes(),
     messagesRouter().routes(),
     rollbarRouter(telemetry?.reportWarning ?? (() => false)).routes(),
+    openApiRouter().routes(),
   );
   if (config.debugRoutes) router.use(debugRouter().routes());
 

@@ -48,10 +48,11 @@ export function requestTracing(xray: XRayRecorder | undefined): Middleware {
       else [sampled, rule] = ruleDecision(xray.sample(ctx.req));
       otel.span.setAttribute('app.request_id', requestContext.requestId);
       ctx.set('traceresponse', `00-${traceId}-${spanId}-0${otelSampled ? 1 : 0}`);
-    } else if (incoming.root && (incoming.sampled === '0' || incoming.sampled === '1')) {
-      sampled = incoming.sampled === '1';
     } else {
-      [sampled, rule] = xray ? ruleDecision(xray.sample(ctx.req)) : [false, undefined];
+      if (incoming.root && (incoming.sampled === '0' || incoming.sampled === '1')) sampled = incoming.sampled === '1';
+      else [sampled, rule] = xray ? ruleDecision(xray.sample(ctx.req)) : [false, undefined];
+      // Without OpenTelemetry the answer still names its trace, as the API promises; the flag is X-Ray's decision.
+      ctx.set('traceresponse', `00-${traceId}-${spanId}-0${sampled ? 1 : 0}`);
     }
     ctx.set('x-amzn-trace-id', `Root=${xrayTraceId};Sampled=${sampled ? 1 : 0}`);
 

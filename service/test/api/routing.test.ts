@@ -38,6 +38,16 @@ describe('routing', () => {
     expect(res.body).to.deep.equal({ error: 'not_found', message: 'Not Found' });
   });
 
+  it('answers a method the router does not implement (TRACE) with 405 and Allow, not 501', async () => {
+    const res = await buildApp().request().trace('/api/activities/home').expect(405);
+    expect(allowOf(res.headers.allow)).to.deep.equal(['GET', 'HEAD']);
+    expect(res.body).to.deep.equal({ error: 'method_not_allowed', message: 'Method Not Allowed' });
+  });
+
+  it('answers a method the router does not implement (TRACE) on an unknown path with 404, not 501', async () => {
+    await buildApp().request().trace('/api/nothing').expect(404);
+  });
+
   for (const { path, allow } of ROUTES) {
     it(`answers a wrong method on ${path.split('?')[0]} with 405 and Allow: ${allow.join(', ')}`, async () => {
       const wrong = allow.includes('POST') ? 'put' : 'delete';
