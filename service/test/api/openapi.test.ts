@@ -151,6 +151,19 @@ describe('the OpenAPI document (service/src/api/openapi.json)', () => {
     expect(disagreements).to.deep.equal([]);
   });
 
+  it('calls an activity id only what the router takes for one: not @…, nor its percent-encoded %40… (found by make fuzz)', async () => {
+    const parameter = document.paths['/api/activities/{activity_uuid}'].parameters[0];
+    const id = new RegExp(parameter?.schema.pattern ?? '', 'u');
+    const app = buildApp();
+    for (const sample of ['%40andrewbrown', '@andrewbrown', '%40']) {
+      expect(id.test(sample), sample).to.equal(false);
+      // The user feed answers (a list, or 422 for an empty handle), not the show-activity object.
+      const answer = await app.request().get(`/api/activities/${sample}`);
+      expect(Array.isArray(answer.body) || answer.status === 422, sample).to.equal(true);
+    }
+    for (const sample of [ACTIVITY, '%41b', '%4', '%2540x']) expect(id.test(sample), sample).to.equal(true);
+  });
+
   it('accepts exactly the handles the service accepts (every code point, and dots alone)', () => {
     const handle = new RegExp(SCHEMAS.Handle.pattern, 'u');
     const samples = [...codePoints(0x10ffff), '..', '.a.', 'a'.repeat(64), 'a'.repeat(65)];

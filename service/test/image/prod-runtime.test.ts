@@ -34,6 +34,13 @@ describe('the prod image, run hardened', () => {
     expect(JSON.parse(home?.body ?? 'null')).to.be.an('array').with.lengthOf(3);
   });
 
+  it('serves its OpenAPI document', async () => {
+    const { port } = await startedAs([]);
+    const answer = await get(port, '/openapi.json');
+    expect(answer?.status).to.equal(200);
+    expect(JSON.parse(answer?.body ?? '{}')).to.have.property('openapi').that.matches(/^3\.1\./);
+  });
+
   it('runs as the declared user with no capabilities at all', async () => {
     const { container: running } = await startedAs([]);
     const status = running.exec(['cat', '/proc/1/status']);
