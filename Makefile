@@ -433,11 +433,14 @@ e2e: setup e2e-tools ## End-to-end tests: built service + real collector (chart 
 ## The fuzzer's bounds: examples per operation and seconds for the whole run (e.g. make fuzz FUZZ_MAX_TIME=600).
 FUZZ_MAX_EXAMPLES ?= 50
 FUZZ_MAX_TIME ?= 120
+## The seed: fixed in CI (CI=true), so a red run replays with the same requests; each local run explores anew,
+## and FUZZ_SEED=<the seed a run printed> replays it.
+FUZZ_SEED ?= $(if $(CI),20261201,)
 
 .PHONY: fuzz
 fuzz: build $(SCHEMATHESIS) ## Fuzz the built service on 127.0.0.1 from its OpenAPI document (schemathesis, every check, bounded)
 	NODE=$(NODE) SCHEMATHESIS=$(SCHEMATHESIS) FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_MAX_TIME=$(FUZZ_MAX_TIME) \
-	  service/test/fuzz/run.sh
+	  FUZZ_SEED=$(FUZZ_SEED) service/test/fuzz/run.sh
 
 ##@ Images
 

@@ -47,7 +47,7 @@ HYPOTHESIS_STORAGE_DIRECTORY=.tools/hypothesis timeout --kill-after=10 "$((FUZZ_
   "$SCHEMATHESIS" --config-file service/test/fuzz/schemathesis.toml run service/src/api/openapi.json \
   --url "http://127.0.0.1:$port" --checks all --exclude-tag debug \
   --max-examples "$FUZZ_MAX_EXAMPLES" --max-time "$FUZZ_MAX_TIME" --request-timeout 5 \
-  --generation-database none --no-color &
+  --generation-database none --no-color ${FUZZ_SEED:+--seed "$FUZZ_SEED"} &
 fuzzer_pid=$!
 # In the background and waited for, so that a signal stops the run at once rather than after it.
 wait "$fuzzer_pid"
