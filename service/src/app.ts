@@ -17,9 +17,8 @@ import { isProbe } from './framework/probe-paths';
 import { requestId } from './framework/request-id';
 import { requestLog } from './framework/request-log';
 import type { Logger } from './telemetry/logger';
-import { requestTracing } from './telemetry/request-tracing';
 
-/** What the app needs from telemetry; without it requests still get trace ids, but nothing is exported. */
+/** What the app needs from telemetry (main.ts passes the real one, the tests their own). */
 export interface AppTelemetry {
   requestTracing: Middleware;
   /** Told of every unexpected error (5xx) after it is logged. */
@@ -31,7 +30,7 @@ export interface AppDeps {
   config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'debugRoutes'>;
   logger: Logger;
   lifecycle: Lifecycle;
-  telemetry?: AppTelemetry;
+  telemetry: AppTelemetry;
 }
 
 /** Builds the Koa app from its parts, in the order a request meets them. */
@@ -46,19 +45,19 @@ export function createApp({ config, logger, lifecycle, telemetry }: AppDeps): Ko
     probesRouter(lifecycle).routes(),
     activitiesRouter().routes(),
     messagesRouter().routes(),
-    rollbarRouter(telemetry?.reportWarning ?? (() => false)).routes(),
+    rollbarRouter(telemetry.reportWarning).routes(),
     openApiRouter().routes(),
   );
   if (config.debugRoutes) router.use(debugRouter().routes());
 
   app.use(normalizedPath());
   app.use(requestId());
-  app.use(telemetry?.requestTracing ?? requestTracing(undefined));
+  app.use(telemetry.requestTracing);
   app.use(requestLog(logger, isProbe));
   app.use(
     errorHandler((err, ctx) => {
       logger.error('request failed', { err: err instanceof Error ? { message: err.message, stack: err.stack } : err });
-      telemetry?.onServerError(err, ctx);
+      telemetry.onServerError(err, ctx);
     }),
   );
   app.use(async (ctx, next) => {

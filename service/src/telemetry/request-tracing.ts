@@ -28,11 +28,13 @@ function serverSpan(): { span: Span; context: SpanContext; remoteParent?: SpanCo
  */
 export function requestTracing(xray: XRayRecorder | undefined): Middleware {
   return async function requestTracingMiddleware(ctx: Context, next: Next) {
-    const requestContext = currentRequestContext();
-    if (isProbe(ctx.path) || !requestContext) {
+    if (isProbe(ctx.path)) {
       await next();
       return;
     }
+    const requestContext = currentRequestContext();
+    // The request id middleware opens the context every log line and span reads: it must come first.
+    if (!requestContext) throw new Error('requestTracing runs outside a request context: mount requestId() before it');
     const incoming = parseXRayHeader(ctx.get('x-amzn-trace-id'));
     const otel = serverSpan();
     const traceId = otel?.context.traceId ?? incoming.root?.replace(/^1-|-/g, '') ?? xrayIds.generateTraceId();
