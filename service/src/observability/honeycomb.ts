@@ -1,6 +1,6 @@
 import type { BoardDefinition, Definitions, PanelStyle, QueryDefinition, QuerySpec } from './definitions.js';
 import type { Board, BoardInput, HoneycombClient, Query, QueryAnnotation, QueryPanel } from './honeycomb-client.js';
-import { diffFields, errorMessage, planItem, type FieldChange, type Outcome, type PlannedItem, type System } from './plan.js';
+import { diffFields, errorMessage, planItem, type FieldChange, type ApplyOutcome, type PlannedItem, type System } from './plan.js';
 import type { Settings } from './settings.js';
 
 /**
@@ -156,8 +156,8 @@ function isQueryPanel(panel: { type: string }): panel is QueryPanel {
 }
 
 /** Queries first (the board needs their ids), then the board, then the annotations the board no longer uses. */
-async function applyAll(client: HoneycombClient, dataset: string, queries: QueryPlan[], board: BoardPlan): Promise<Outcome[]> {
-  const outcomes = new Map<QueryPlan, Outcome>();
+async function applyAll(client: HoneycombClient, dataset: string, queries: QueryPlan[], board: BoardPlan): Promise<ApplyOutcome[]> {
+  const outcomes = new Map<QueryPlan, ApplyOutcome>();
   for (const query of queries.filter((q) => q.item.action !== 'unchanged')) {
     try {
       query.saved = await applyQuery(client, dataset, query);
@@ -207,7 +207,7 @@ async function applyQuery(client: HoneycombClient, dataset: string, plan: QueryP
   return { annotationId: plan.current.id, queryId: plan.current.query_id };
 }
 
-async function applyBoard(client: HoneycombClient, plan: BoardPlan, queries: QueryPlan[]): Promise<Outcome> {
+async function applyBoard(client: HoneycombClient, plan: BoardPlan, queries: QueryPlan[]): Promise<ApplyOutcome> {
   const panels = desiredPanels(plan.definition, queries);
   const ready = panels.flatMap(({ style, saved }) => (saved ? [{ style, saved }] : []));
   if (ready.length < panels.length) {

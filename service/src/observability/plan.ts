@@ -19,11 +19,11 @@ export interface PlannedItem {
   changes: FieldChange[];
 }
 
-export type OutcomeStatus = 'done' | 'failed' | 'not attempted';
+export type ApplyStatus = 'done' | 'failed' | 'not attempted';
 
-export interface Outcome {
+export interface ApplyOutcome {
   item: PlannedItem;
-  status: OutcomeStatus;
+  status: ApplyStatus;
   /** Why it failed or was not attempted; for failures, also what was done before the failing step. */
   message?: string;
 }
@@ -31,7 +31,7 @@ export interface Outcome {
 export interface SystemPlan {
   items: PlannedItem[];
   /** Makes the planned changes; returns one outcome per item that was not unchanged. */
-  apply(): Promise<Outcome[]>;
+  apply(): Promise<ApplyOutcome[]>;
 }
 
 /** One external system the definitions are reconciled with. */
@@ -55,8 +55,8 @@ export interface Step {
  * Runs the steps one after another. A failure fails only its own item: the others still run, and each
  * failure is reported, so nothing is left half-done without saying so.
  */
-export async function runSteps(steps: Step[]): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
+export async function runSteps(steps: Step[]): Promise<ApplyOutcome[]> {
+  const outcomes: ApplyOutcome[] = [];
   for (const step of steps) {
     try {
       await step.run();

@@ -1,4 +1,4 @@
-import type { Action, FieldChange, Outcome, PlannedItem, SystemPlan } from './plan.js';
+import type { Action, FieldChange, ApplyOutcome, PlannedItem, SystemPlan } from './plan.js';
 
 /** Plain-text rendering of plans and outcomes, the way the CLI prints them. */
 
@@ -27,7 +27,7 @@ export function formatPlan(results: SystemResult[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function formatOutcomes(outcomes: { title: string; outcomes: Outcome[] }[]): string {
+export function formatOutcomes(outcomes: { title: string; outcomes: ApplyOutcome[] }[]): string {
   const lines: string[] = [];
   const counts = { created: 0, updated: 0, failed: 0, 'not attempted': 0 };
   for (const { title, outcomes: list } of outcomes) {

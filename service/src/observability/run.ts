@@ -7,7 +7,7 @@ import { EXIT } from './exit-codes.js';
 import { DEFINITIONS_DIR, DefinitionsError, loadDefinitions, type Definitions } from './definitions.js';
 import { HoneycombClient } from './honeycomb-client.js';
 import { honeycombSystem } from './honeycomb.js';
-import { errorMessage, type Outcome, type System } from './plan.js';
+import { errorMessage, type ApplyOutcome, type System } from './plan.js';
 import { formatOutcomes, formatPlan, type SystemResult } from './report.js';
 import { loadSettings, placeholders, type Settings } from './settings.js';
 import { xraySystem } from './xray.js';
@@ -66,7 +66,7 @@ export async function run(options: RunOptions): Promise<number> {
       options.write(`\nNot applied to: ${results.filter((r) => r.status !== 'planned').map((r) => `${r.title} (${r.reason})`).join('; ')}.\n`);
     }
     const applied = await Promise.all(
-      results.map(async (r) => ({ title: r.title, outcomes: r.status === 'planned' ? await r.plan.apply() : ([] as Outcome[]) })),
+      results.map(async (r) => ({ title: r.title, outcomes: r.status === 'planned' ? await r.plan.apply() : ([] as ApplyOutcome[]) })),
     );
     options.write(`\n${formatOutcomes(applied)}`);
     const allDone = applied.every((a) => a.outcomes.every((o) => o.status === 'done'));

@@ -100,7 +100,7 @@ export class CloudWatchTransport extends Transport {
   private bufferedBytes = 0;
   /** Events taken from the buffer into the request being attempted. */
   private inFlight = 0;
-  private draining: Promise<void> | undefined;
+  private sending: Promise<void> | undefined;
   /** flush() calls waiting for the buffer to empty. */
   private readonly idleWaiters = new Set<() => void>();
   private streamReady = false;
@@ -226,17 +226,17 @@ export class CloudWatchTransport extends Transport {
     this.kick();
   }
 
-  /** Starts draining unless a drain is running: one request in flight at a time keeps the stream in order. */
+  /** Starts sending unless a send is running: one request in flight at a time keeps the stream in order. */
   private kick(): void {
-    if (this.draining || this.stopped || this.buffer.length === 0) return;
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
+    if (this.sending || this.stopped || this.buffer.length === 0) return;
+    this.sending = this.sendBuffered().finally(() => {
+      this.sending = undefined;
       this.afterDrain();
     });
   }
 
   /** Sends one batch, then more while full batches are waiting or a flush() is. */
-  private async drain(): Promise<void> {
+  private async sendBuffered(): Promise<void> {
     try {
       do {
         await this.deliver(this.takeBatch());
@@ -349,7 +349,7 @@ export class CloudWatchTransport extends Transport {
   }
 
   private isIdle(): boolean {
-    return this.stopped || (this.draining === undefined && this.buffer.length === 0);
+    return this.stopped || (this.sending === undefined && this.buffer.length === 0);
   }
 
   private wakeIdleWaiters(): void {
