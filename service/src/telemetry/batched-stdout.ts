@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 
 /**
  * Log lines for stdout, written once per turn of the event loop rather than once each: with a pipe (what a
- * container runtime reads) every write is a system call that wakes the reader, ~5 µs per request in the benchmark.
+ * container runtime reads) every write is a system call that wakes the reader (service/bench measures what it saves).
  * Whatever is pending is written before the process exits; a SIGKILL loses at most the current turn's lines.
  */
 export class BatchedLines extends Writable {

@@ -11,7 +11,7 @@ import Transport from 'winston-transport';
 /**
  * PutLogEvents quotas. A batch is at most 10,000 events and 1,048,576 bytes, counting each
  * event as its message's UTF-8 bytes + 26, and may not span more than 24 hours. The per-event
- * limit is the 256 KB the issue asks for (AWS has since raised it to 1 MB).
+ * limit kept here is 256 KB, the long-standing quota (AWS has since raised it to 1 MB), so that any region takes it.
  */
 const EVENT_OVERHEAD_BYTES = 26;
 const MAX_BATCH_COUNT = 10_000;

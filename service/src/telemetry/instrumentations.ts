@@ -3,7 +3,7 @@
  * OTEL_NODE_DISABLED_INSTRUMENTATIONS and OTEL_NODE_RESOURCE_DETECTORS choose them.
  *
  * auto-instrumentations-node requires all of its ~45 instrumentation and detector packages as it loads, whatever
- * is enabled (8 MiB of RSS in a bare process, about 3 MiB in the service, measured). The default choice (http, and
+ * is enabled, and pays for them in memory. The default choice (http, and
  * detectors that need no cloud) is built from the same packages the bundle would pick, and the bundle is loaded
  * only when the operator asks for something else, so every name it accepts still works.
  */

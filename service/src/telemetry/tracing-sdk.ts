@@ -3,8 +3,8 @@
  * manager, propagator, resource detection, span limits and batch processor, read from the same OTEL_* variables.
  *
  * NodeSDK requires its logs, metrics, Prometheus, gRPC, Zipkin and declarative-configuration packages as it loads,
- * whatever is configured: 502 modules for a service that only exports traces over OTLP/protobuf. Built from its
- * parts, the bootstrap loads 296 (15 MiB less RSS in a bare process, measured). instrumentation.ts still hands
+ * whatever is configured, which a service that only exports traces over OTLP/protobuf pays for in start-up and
+ * memory. Built from its parts, the bootstrap loads only what tracing needs. instrumentation.ts still hands
  * every other choice (another exporter or protocol, a metrics or logs signal) to NodeSDK, loaded only then, and
  * tracing-sdk.test.ts checks that both build the same sampler, limits and batch settings from one environment.
  */

@@ -50,8 +50,8 @@ function documentOf(node: object): Record<string, unknown> {
 }
 
 /**
- * The SDK's Segment and Subsegment classes, less two costs the benchmark measured on every request (~10 µs of
- * ~20): each new segment and subsegment draws random ids with crypto.randomBytes that we replace at once with
+ * The SDK's Segment and Subsegment classes, less two costs the benchmark found on every request: each new
+ * segment and subsegment draws random ids with crypto.randomBytes that we replace at once with
  * OpenTelemetry's, and each send copies the segment twice, walking the prototype's enumerable methods, then
  * serializes through a replacer. Here ids are given, and the same document is serialized once. Everything else
  * (annotations, metadata, http data, flags, errors, closing, the UDP emitter) is the SDK's own. Our documents
