@@ -434,6 +434,29 @@ image-suites: setup $(HELM)
 	$(NPM) exec -- tsc -p tsconfig.json
 	$(IMAGE_ENV) $(WITH_ENGINE) $(NPM) exec -- mocha --no-config --enable-source-maps --timeout 60000 --reporter spec 'dist/test/image/**/*.test.js'
 
+## The three images the cluster journey runs (app prod, the project's collector, the X-Ray daemon stand-in), built in
+## one engine and saved as docker-archive tars for make cluster-load: the cluster's containerd is not the engine's.
+CLUSTER_JOURNEY_TARS := $(TOOLS_DIR)/cluster-journey-images
+.PHONY: cluster-journey-images
+cluster-journey-images: | $(NODE) $(OTELCOL) $(XRAY_STAND_IN) ## Build the app, collector and X-Ray stand-in images and save them for the local cluster
+	@mkdir -p $(CLUSTER_JOURNEY_TARS) && rm -f $(CLUSTER_JOURNEY_TARS)/*.tar
+	$(IMAGE_ENV) CLUSTER_JOURNEY_TARS=$(CLUSTER_JOURNEY_TARS) $(WITH_ENGINE) bash -c '$(MAKE) --no-print-directory image collector-image xray-stand-in-image \
+	  && for img in $(IMAGE_REPOSITORY):$(IMAGE_TAG) $(COLLECTOR_IMAGE) $(XRAY_STAND_IN_IMAGE); do \
+	    "$$DOCKER" save -o "$$CLUSTER_JOURNEY_TARS/$${img//[:\/]/_}.tar" "$$img"; done'
+
+## Issue 15's journey on the local cluster (service/test/cluster): images built and loaded, cluster up, the chart in a
+## restricted namespace with every backend a stand-in on the node, smoke, rollouts under load; the cluster goes down
+## after the suite whatever its result, and the target fails when either fails. Needs root.
+.PHONY: cluster-journey
+cluster-journey: setup cluster-tools $(HELM) cluster-journey-images ## Issue 15's journey on the local cluster as a test: install, smoke, signals, rollouts under load (root)
+	$(NPM) exec -- tsc -p tsconfig.json
+	@status=0; k8s/cluster/up.sh && k8s/cluster/load-image.sh $(CLUSTER_JOURNEY_TARS)/*.tar \
+	  && KUBECONFIG=$(CLUSTER_DIR)/etc/admin.kubeconfig KUBECTL=$(KUBE_HOME)/kubectl HELM=$(HELM) \
+	    IMAGE=$(IMAGE_REPOSITORY):$(IMAGE_TAG) COLLECTOR_IMAGE=$(COLLECTOR_IMAGE) XRAY_STAND_IN_IMAGE=$(XRAY_STAND_IN_IMAGE) \
+	    $(NPM) exec -- mocha --no-config --enable-source-maps --timeout 300000 --reporter spec 'dist/test/cluster/**/*.test.js' \
+	  || status=$$?; \
+	  [ -n "$${KEEP_CLUSTER:-}" ] || k8s/cluster/down.sh || status=$$((status ? status : 1)); exit $$status
+
 ##@ Benchmarks
 
 ## service/bench: this service with telemetry off, full, with every backend down and with the production sampling,
