@@ -457,6 +457,36 @@ cluster-journey: setup cluster-tools $(HELM) cluster-journey-images ## Issue 15'
 	  || status=$$?; \
 	  [ -n "$${KEEP_CLUSTER:-}" ] || k8s/cluster/down.sh || status=$$((status ? status : 1)); exit $$status
 
+## skaffold on the local cluster (profile cluster in skaffold.yaml): the app image built by skaffold in the image engine,
+## pushed to a distribution registry on 127.0.0.1:5000 (k8s/cluster/registry.sh; cluster-down stops it) and pulled
+## from there by the node; the collector and the X-Ray stand-in loaded as tars. The cluster stays up afterwards.
+## skaffold runs the `docker` on PATH: the engine's client (with-engine.sh picks one that builds with BuildKit) goes first.
+REGISTRY_VERSION := v3.0.0
+REGISTRY := $(TOOLS_DIR)/registry-$(REGISTRY_VERSION)/registry
+export REGISTRY
+
+$(REGISTRY):
+	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath github.com/distribution/distribution/v3/cmd/registry@$(REGISTRY_VERSION)
+
+## skaffold's global config for these targets, not ~/.skaffold/config: no usage metrics (their online check alone is a
+## request to Google) and no update check (a download from Google), so nothing leaves the machine.
+SKAFFOLD_LOCAL_CONFIG := $(TOOLS_DIR)/skaffold-global-config.yaml
+CLUSTER_SKAFFOLD = printf 'global:\n  collect-metrics: false\n  update-check: false\n  survey:\n    disable-prompt: true\nkubeContexts: []\n' \
+	  >$(SKAFFOLD_LOCAL_CONFIG) && k8s/cluster/up.sh && k8s/cluster/load-image.sh $(CLUSTER_JOURNEY_TARS)/cruddur-otelcol_*.tar \
+	  $(CLUSTER_JOURNEY_TARS)/cruddur-xray-daemon-stand-in_$(IMAGE_TAG).tar >/dev/null && k8s/cluster/registry.sh start \
+	  && $(IMAGE_ENV) XRAY_STAND_IN_TAG=$(IMAGE_TAG) KUBECONFIG=$(CLUSTER_DIR)/etc/admin.kubeconfig KUBECTL=$(KUBE_HOME)/kubectl \
+	    PATH=$(KUBE_HOME):$(dir $(HELM)):$$PATH $(WITH_ENGINE) bash -c 'NODE_IMAGE=$$(k8s/docker/base-image.sh node) \
+	    PATH=$$(dirname "$$DOCKER"):$$PATH exec $(SKAFFOLD) $$0 --config $(SKAFFOLD_LOCAL_CONFIG) --update-check=false \
+	    --default-repo 127.0.0.1:5000 --insecure-registry 127.0.0.1:5000 "$$@"'
+
+.PHONY: cluster-skaffold-run
+cluster-skaffold-run: cluster-tools $(HELM) $(SKAFFOLD) $(REGISTRY) cluster-journey-images ## skaffold run on the local cluster through its registry on 127.0.0.1:5000 (root; leaves the cluster up)
+	$(CLUSTER_SKAFFOLD) run --status-check=true
+
+.PHONY: cluster-skaffold-dev
+cluster-skaffold-dev: cluster-tools $(HELM) $(SKAFFOLD) $(REGISTRY) cluster-journey-images ## skaffold dev on the local cluster: dev image, service/src synced, port-forward :4567 (root)
+	$(CLUSTER_SKAFFOLD) dev --port-forward
+
 ##@ Benchmarks
 
 ## service/bench: this service with telemetry off, full, with every backend down and with the production sampling,
