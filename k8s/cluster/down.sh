@@ -29,6 +29,9 @@ for proc in /proc/[0-9]*; do
   log "found $name running without its pid file (pid ${proc#/proc/})"
 done
 
+# --- the local registry skaffold pushes to (k8s/cluster/registry.sh), when it runs -------------------------
+"$(dirname "$0")/registry.sh" stop || failed=1
+
 # --- the control loops first, so nothing recreates what is removed below -----------------------------------
 for c in kube-controller-manager kube-scheduler kubelet kube-proxy; do
   if pid=$(component_pid "$c"); then stop_pid "$pid" "$c"; fi

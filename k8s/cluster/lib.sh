@@ -34,6 +34,8 @@ STATE=$CLUSTER_DIR/state
 # What the host looked like before the first cluster-up: down.sh restores it and compares.
 BASELINE=$CLUSTER_DIR/baseline
 CONTAINERD_SOCK=$RUN/containerd.sock
+# The local registry (k8s/cluster/registry.sh) skaffold pushes to and the node pulls from: loopback only.
+LOCAL_REGISTRY=127.0.0.1:5000
 KUBECONFIG_ADMIN=$ETC/admin.kubeconfig
 
 # Kernel settings the kubelet, kube-proxy, the bridge plugin or up.sh may change.

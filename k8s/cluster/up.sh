@@ -332,6 +332,16 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
     bin_dir = "/usr/lib/cni"
     conf_dir = "$ETC/cni/net.d"
     max_conf_num = 1
+  # Pulls only from the local registry skaffold pushes to (k8s/cluster/registry.sh, plain HTTP on loopback); any
+  # other registry has no hosts entry and goes through the closed proxy port.
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$ETC/containerd/certs.d"
+EOF
+mkdir -p "$ETC/containerd/certs.d/$LOCAL_REGISTRY"
+cat >"$ETC/containerd/certs.d/$LOCAL_REGISTRY/hosts.toml" <<EOF
+server = "http://$LOCAL_REGISTRY"
+[host."http://$LOCAL_REGISTRY"]
+  capabilities = ["pull", "resolve"]
 EOF
 start containerd /usr/bin/containerd --config "$ETC/containerd.toml"
 wait_for containerd 30 "$CRICTL" --runtime-endpoint "unix://$CONTAINERD_SOCK" info

@@ -33,8 +33,23 @@ import {
   RollbarApi,
   XRayDaemon,
 } from './stand-ins/index.js';
+import { standInHost } from './stand-ins/http-server.js';
 
 describe('stand-ins', function () {
+  describe('bind address', function () {
+    it('is loopback or the local cluster\'s bridge, never an address reachable from outside the machine', async function () {
+      expect(standInHost('127.0.0.1')).to.equal('127.0.0.1');
+      expect(standInHost('10.245.0.1')).to.equal('10.245.0.1');
+      for (const host of ['0.0.0.0', '::', '192.0.2.2', '10.2450.0.1', 'localhost']) {
+        expect(() => standInHost(host), host).to.throw(/binds only/);
+        await new RollbarApi().start(host).then(
+          () => expect.fail(`started on ${host}`),
+          (error: unknown) => expect(String(error)).to.match(/binds only/),
+        );
+      }
+    });
+  });
+
   describe('OTLP receiver', function () {
     const receiver = new OtlpReceiver();
     before(async () => receiver.start());

@@ -1,15 +1,28 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Loopback only: the stand-ins must never be reachable from outside the machine. */
+/** Loopback by default: the stand-ins must never be reachable from outside the machine. */
 export const LOOPBACK = '127.0.0.1';
 
 /**
- * An HTTP server on 127.0.0.1 with an OS-assigned port, closed in a way that
+ * The hosts a stand-in may bind besides loopback: an address of the local cluster's bridge (k8s/cluster, pods
+ * 10.245.0.0/24, never routed off the machine), so pods can reach a stand-in on the node's 10.245.0.1.
+ */
+const LOCAL_BRIDGE = /^10\.245\.0\.\d{1,3}$/;
+
+/** Refuses any host that could be reached from outside the machine (0.0.0.0, eth0's address, names). */
+export function standInHost(host: string): string {
+  if (host === LOOPBACK || LOCAL_BRIDGE.test(host)) return host;
+  throw new Error(`a stand-in binds only ${LOOPBACK} or the local cluster's bridge (10.245.0.0/24), not ${host}`);
+}
+
+/**
+ * An HTTP server on 127.0.0.1 (or the local cluster's bridge) with an OS-assigned port, closed in a way that
  * cannot leave a test run hanging (keep-alive and held requests included).
  */
 export class LoopbackHttpServer {
   private server: Server | undefined;
+  private host = LOOPBACK;
 
   constructor(private readonly handler: RequestListener) {}
 
@@ -19,16 +32,17 @@ export class LoopbackHttpServer {
   }
 
   get url(): string {
-    return `http://${LOOPBACK}:${this.port}`;
+    return `http://${this.host}:${this.port}`;
   }
 
-  async start(): Promise<void> {
+  async start(host = LOOPBACK): Promise<void> {
     if (this.server) throw new Error('server is already started');
+    this.host = standInHost(host);
     const server = createServer(this.handler);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, LOOPBACK, () => {
+      server.listen(0, this.host, () => {
         server.off('error', reject);
         resolve();
       });
@@ -60,8 +74,9 @@ export abstract class HttpStandIn {
     return this.server.url;
   }
 
-  async start(): Promise<{ url: string; port: number }> {
-    await this.server.start();
+  /** `host`: loopback unless a local cluster's pods must reach it (standInHost). */
+  async start(host = LOOPBACK): Promise<{ url: string; port: number }> {
+    await this.server.start(host);
     return { url: this.server.url, port: this.server.port };
   }
 
