@@ -20,6 +20,7 @@ for key in net.ipv4.ip_forward net.ipv4.conf.all.forwarding net.ipv6.conf.all.fo
   echo "$key = $value"
 done
 echo "## mounts"; awk '{ print $2, $3 }' /proc/mounts | sort
+echo "## runtime folders"; for folder in /run/containerd /run/docker /var/lib/cni /run/netns; do [[ -e $folder ]] && echo "$folder"; done
 echo "## cgroups"; find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d \( -name 'cruddur*' -o -name docker -o -name kubepods \) 2>/dev/null | sort
 echo "## processes"
 pgrep -a -f '^(/[^ ]*/)?(dockerd|containerd|containerd-shim[^ ]*|docker-proxy|runc)( |$)' | cut -d' ' -f2- | sort || true

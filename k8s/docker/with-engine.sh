@@ -78,11 +78,20 @@ stop_engine() {
   ip link show "$bridge" >/dev/null 2>&1 && ip link delete "$bridge"
   # The containers' cgroups and BuildKit's go with their processes; the parent and BuildKit's folder stay behind.
   find /sys/fs/cgroup/*/"$cgroup_parent" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  # dockerd makes /run/docker (plugins) and containerd 1.6 /run/containerd (its shims' sockets) whatever folders
+  # they are given: remove what is left of them, empty, when they were not there before.
+  local folder
+  for folder in /run/docker /run/containerd; do
+    if [[ ${had_runtime_folders:-} != *"$folder "* && -d $folder ]]; then
+      find "$folder" -depth -type d -empty -delete 2>/dev/null || true
+    fi
+  done
   return 0
 }
 
 # An earlier run that was killed before its trap ran leaves its engine behind: stop it first.
 stop_engine
+had_runtime_folders=$(for folder in /run/docker /run/containerd; do [[ -e $folder ]] && printf '%s ' "$folder"; done || true)
 child=
 # The command runs in the background so that a signal reaches this script at once: it is passed on, then the engine
 # stops.
@@ -111,7 +120,7 @@ for _ in $(seq 150); do
   kill -0 $! 2>/dev/null || { tail -20 "$state/dockerd.log" >&2; echo "dockerd exited; log: $state/dockerd.log" >&2; exit 1; }
   sleep 0.2
 done
-"$DOCKER" info >/dev/null || { echo "dockerd did not answer within 30 s; log: $state/dockerd.log" >&2; exit 1; }
+"$DOCKER" info >/dev/null 2>&1 || { echo "dockerd did not answer within 30 s; log: $state/dockerd.log" >&2; exit 1; }
 
 export DOCKER CRUDDUR_PRIVATE_ENGINE=1
 "$@" &
