@@ -53,6 +53,11 @@ describe('the deploy marker hook Job', () => {
     expect(url({ sourceUrl: 'https://git.example.com/cruddur' })).to.equal('https://git.example.com/cruddur');
   });
 
+  it("takes the app's config.extraEnv, like the app container", () => {
+    const extraEnv = [{ name: 'NODE_EXTRA_CA_CERTS', value: '/etc/ssl/proxy-ca.pem' }];
+    expect(env(markerContainer(render({ values: { ...enabled(), config: { extraEnv } } })), 'NODE_EXTRA_CA_CERTS')?.value).to.equal('/etc/ssl/proxy-ca.pem');
+  });
+
   it('calls the Honeycomb API of collector.honeycomb.region', () => {
     const objects = render({ values: { ...enabled(), collector: { honeycomb: { region: 'eu' } } } });
     expect(env(markerContainer(objects), 'HONEYCOMB_API_URL')?.value).to.equal('https://api.eu1.honeycomb.io');

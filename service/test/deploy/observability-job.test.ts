@@ -73,6 +73,12 @@ describe('the observability-as-code hook Job', () => {
     expect((eks.env ?? []).map((e) => e.name)).not.to.include('AWS_ACCESS_KEY_ID');
   });
 
+  it("takes the app's config.extraEnv, so endpoints set for the app (CLOUDWATCH_ENDPOINT, XRAY_ENDPOINT) hold for the hook", () => {
+    const extraEnv = [{ name: 'XRAY_ENDPOINT', value: 'https://xray.vpce.example' }];
+    const c = hookContainer(render({ values: { ...enabled({ systems: ['xray'] }), config: { extraEnv } } }));
+    expect(env(c, 'XRAY_ENDPOINT')?.value).to.equal('https://xray.vpce.example');
+  });
+
   it('runs non-root, read-only, without capabilities or privilege escalation, under the RuntimeDefault seccomp profile', () => {
     const objects = render({ values: enabled() });
     const spec = podSpec(job(objects));
