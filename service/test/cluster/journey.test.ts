@@ -4,15 +4,17 @@ import { eventually, sleep } from '../support/e2e/tools';
 import {
   helm,
   helmRun,
-  imageOf,
   isReady,
   jsonObjects,
   kubectl,
+  loadedImageValues,
   NODE_ADDRESS,
   ok,
   type Pod,
   pods,
+  restrictedNamespace,
   timestampedLogs,
+  uninstallWithNamespace,
 } from '../support/cluster';
 import { CloudWatchLogs, OtlpReceiver, OtlpSpanKind, RollbarApi } from '../support/stand-ins';
 
@@ -52,17 +54,12 @@ function report(line: string): void {
 
 /** The release's values: the profiles a user stacks, the loaded images' tags, the stand-ins' endpoints. */
 function releaseArgs(extra: string[] = []): string[] {
-  const app = imageOf('IMAGE');
-  const collector = imageOf('COLLECTOR_IMAGE');
-  const xray = imageOf('XRAY_STAND_IN_IMAGE');
   return [
     'upgrade', '--install', RELEASE, 'charts/cruddur-backend', '-n', NAMESPACE,
     '-f', 'charts/cruddur-backend/ci/kind-values.yaml',
     '-f', 'k8s/cluster/values-local.yaml',
     '-f', 'k8s/cluster/values-journey.yaml',
-    '--set', `image.repository=${app.repository},image.tag=${app.tag}`,
-    '--set', `collector.image.repository=${collector.repository},collector.image.tag=${collector.tag}`,
-    '--set', `xray.image.repository=${xray.repository},xray.image.tag=${xray.tag}`,
+    ...loadedImageValues(),
     '--set', `collector.honeycomb.endpoint=${honeycomb.url}`,
     '--set', `config.extraEnv[0].name=CLOUDWATCH_ENDPOINT,config.extraEnv[0].value=${cloudwatch.url}`,
     '--set', `config.extraEnv[1].name=ROLLBAR_ENDPOINT,config.extraEnv[1].value=${rollbar.endpoint}`,
@@ -151,15 +148,15 @@ describe('cluster journey (make cluster-journey)', function () {
     await honeycomb.start(NODE_ADDRESS);
     await cloudwatch.start(NODE_ADDRESS);
     await rollbar.start(NODE_ADDRESS);
-    await kubectl(['create', 'namespace', NAMESPACE]);
-    await kubectl(['label', 'namespace', NAMESPACE, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/warn=restricted']);
+    await restrictedNamespace(NAMESPACE);
     // The Secret as users make it: k8s/kind/create-secret.sh from their environment (no .env read here).
-    await eventually(async () => ((await kubectl(['-n', NAMESPACE, 'get', 'serviceaccounts', '-o', 'name'])).includes('default') ? true : undefined), () => 'the namespace\'s default ServiceAccount', 10_000, 200);
     await ok('k8s/kind/create-secret.sh', [NAMESPACE], { env: { ...SECRET, ENV_FILE: '/dev/null', KUBECTL: process.env.KUBECTL ?? '' } });
   });
 
   after(async function () {
-    // The cluster goes down after the suite (make cluster-journey); only what runs in this process stops here.
+    // The release goes as users remove it, which frees the node for the next suite; the cluster goes down after
+    // every suite (make cluster-journey).
+    await uninstallWithNamespace(RELEASE, NAMESPACE);
     await Promise.all([honeycomb.stop(), cloudwatch.stop(), rollbar.stop()]);
   });
 

@@ -21,7 +21,12 @@ function required(name: string): string {
   return value;
 }
 
-export function run(file: string, args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Ran> {
+export interface RunOptions {
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export function run(file: string, args: string[], options: RunOptions = {}): Promise<Ran> {
   return new Promise((resolve) => {
     execFile(
       file,
@@ -41,7 +46,7 @@ export function run(file: string, args: string[], options: { env?: Record<string
 }
 
 /** Runs and fails with the command's output unless it exits 0. */
-export async function ok(file: string, args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<string> {
+export async function ok(file: string, args: string[], options: RunOptions = {}): Promise<string> {
   const result = await run(file, args, options);
   if (result.code !== 0) {
     throw new Error(`${path.basename(file)} ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
@@ -62,6 +67,7 @@ export function imageOf(variable: 'IMAGE' | 'COLLECTOR_IMAGE' | 'XRAY_STAND_IN_I
 
 export interface ContainerStatus {
   name: string;
+  image: string;
   ready: boolean;
   started?: boolean;
   restartCount: number;
@@ -83,6 +89,34 @@ export interface Pod {
 export async function pods(namespace: string, selector: string): Promise<Pod[]> {
   const list = JSON.parse(await kubectl(['-n', namespace, 'get', 'pods', '-l', selector, '-o', 'json'])) as { items: Pod[] };
   return list.items;
+}
+
+/** A namespace enforcing PodSecurity restricted (and warning about it), once its default ServiceAccount exists. */
+export async function restrictedNamespace(name: string): Promise<void> {
+  await kubectl(['create', 'namespace', name]);
+  await kubectl(['label', 'namespace', name, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/warn=restricted']);
+  for (const deadline = Date.now() + 10_000; !(await kubectl(['-n', name, 'get', 'serviceaccounts', '-o', 'name'])).includes('default'); ) {
+    if (Date.now() > deadline) throw new Error(`namespace ${name} has no default ServiceAccount after 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The chart's --set arguments for the images make cluster-journey loaded: the app, the project's collector, the X-Ray stand-in. */
+export function loadedImageValues(): string[] {
+  const app = imageOf('IMAGE');
+  const collector = imageOf('COLLECTOR_IMAGE');
+  const xray = imageOf('XRAY_STAND_IN_IMAGE');
+  return [
+    '--set', `image.repository=${app.repository},image.tag=${app.tag}`,
+    '--set', `collector.image.repository=${collector.repository},collector.image.tag=${collector.tag}`,
+    '--set', `xray.image.repository=${xray.repository},xray.image.tag=${xray.tag}`,
+  ];
+}
+
+/** helm uninstall --wait, then the namespace goes (the suites' namespaces are their own); either may be gone already. */
+export async function uninstallWithNamespace(release: string, namespace: string): Promise<void> {
+  await helm(['uninstall', release, '-n', namespace, '--ignore-not-found', '--wait', '--timeout', '2m'], 150_000);
+  await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', '--timeout=120s'], 130_000);
 }
 
 export const isReady = (pod: Pod): boolean =>

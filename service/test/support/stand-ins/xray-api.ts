@@ -82,8 +82,8 @@ export class XRayApi extends HttpStandIn {
   private readonly rules = new Map<string, { rule: StoredSamplingRule; createdAt: number; modifiedAt: number }>();
   private readonly failures = new FailurePlan<XRayFailure, XRayOperation>();
 
-  override async start(): Promise<{ url: string; port: number }> {
-    const started = await super.start();
+  override async start(host?: string): Promise<{ url: string; port: number }> {
+    const started = await super.start(host);
     this.reset();
     return started;
   }
