@@ -506,23 +506,7 @@ cluster-journey-images: | $(NODE) $(OTELCOL) $(XRAY_STAND_IN) ## Build the app, 
 	  && for img in $(IMAGE_REPOSITORY):$(IMAGE_TAG) $(COLLECTOR_IMAGE) $(XRAY_STAND_IN_IMAGE); do \
 	    "$$DOCKER" save -o "$$CLUSTER_JOURNEY_TARS/$${img//[:\/]/_}.tar" "$$img"; done'
 
-## Issue 15's journey on the local cluster (service/test/cluster): images built and loaded, cluster up, the chart in a
-## restricted namespace with every backend a stand-in on the node, smoke, rollouts under load; the cluster goes down
-## after the suite whatever its result, and the target fails when either fails. Needs root.
-.PHONY: cluster-journey
-cluster-journey: setup cluster-tools $(HELM) cluster-journey-images ## Issue 15's journey on the local cluster as a test: install, smoke, signals, rollouts under load (root)
-	$(NPM) exec -- tsc -p tsconfig.json
-	@status=0; k8s/cluster/up.sh && k8s/cluster/load-image.sh $(CLUSTER_JOURNEY_TARS)/*.tar \
-	  && KUBECONFIG=$(CLUSTER_DIR)/etc/admin.kubeconfig KUBECTL=$(KUBE_HOME)/kubectl HELM=$(HELM) \
-	    IMAGE=$(IMAGE_REPOSITORY):$(IMAGE_TAG) COLLECTOR_IMAGE=$(COLLECTOR_IMAGE) XRAY_STAND_IN_IMAGE=$(XRAY_STAND_IN_IMAGE) \
-	    $(NPM) exec -- mocha --no-config --enable-source-maps --timeout 300000 --reporter spec 'dist/test/cluster/**/*.test.js' \
-	  || status=$$?; \
-	  [ -n "$${KEEP_CLUSTER:-}" ] || k8s/cluster/down.sh || status=$$((status ? status : 1)); exit $$status
-
-## skaffold on the local cluster (profile cluster in skaffold.yaml): the app image built by skaffold in the image engine,
-## pushed to a distribution registry on 127.0.0.1:5000 (k8s/cluster/registry.sh; cluster-down stops it) and pulled
-## from there by the node; the collector and the X-Ray stand-in loaded as tars. The cluster stays up afterwards.
-## skaffold runs the `docker` on PATH: the engine's client (with-engine.sh picks one that builds with BuildKit) goes first.
+## The local cluster's registry for skaffold (k8s/cluster/registry.sh, on 127.0.0.1:5000; cluster-down stops it).
 REGISTRY_VERSION := v3.0.0
 REGISTRY := $(TOOLS_DIR)/registry-$(REGISTRY_VERSION)/registry
 export REGISTRY
@@ -530,16 +514,24 @@ export REGISTRY
 $(REGISTRY):
 	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath github.com/distribution/distribution/v3/cmd/registry@$(REGISTRY_VERSION)
 
-## skaffold's global config for these targets, not ~/.skaffold/config: no usage metrics (their online check alone is a
-## request to Google) and no update check (a download from Google), so nothing leaves the machine.
-SKAFFOLD_LOCAL_CONFIG := $(TOOLS_DIR)/skaffold-global-config.yaml
-CLUSTER_SKAFFOLD = printf 'global:\n  collect-metrics: false\n  update-check: false\n  survey:\n    disable-prompt: true\nkubeContexts: []\n' \
-	  >$(SKAFFOLD_LOCAL_CONFIG) && k8s/cluster/up.sh && k8s/cluster/load-image.sh $(CLUSTER_JOURNEY_TARS)/cruddur-otelcol_*.tar \
-	  $(CLUSTER_JOURNEY_TARS)/cruddur-xray-daemon-stand-in_$(IMAGE_TAG).tar >/dev/null && k8s/cluster/registry.sh start \
-	  && $(IMAGE_ENV) XRAY_STAND_IN_TAG=$(IMAGE_TAG) KUBECONFIG=$(CLUSTER_DIR)/etc/admin.kubeconfig KUBECTL=$(KUBE_HOME)/kubectl \
-	    PATH=$(KUBE_HOME):$(dir $(HELM)):$$PATH $(WITH_ENGINE) bash -c 'NODE_IMAGE=$$(k8s/docker/base-image.sh node) \
-	    PATH=$$(dirname "$$DOCKER"):$$PATH exec $(SKAFFOLD) $$0 --config $(SKAFFOLD_LOCAL_CONFIG) --update-check=false \
-	    --default-repo 127.0.0.1:5000 --insecure-registry 127.0.0.1:5000 "$$@"'
+## skaffold on the local cluster (k8s/cluster/skaffold.sh, profile cluster in skaffold.yaml): the app image built by
+## skaffold in the image engine, pushed to the registry and pulled from there by the node; the collector and the X-Ray
+## stand-in loaded as tars. The cluster stays up afterwards.
+CLUSTER_SKAFFOLD_ENV = $(IMAGE_ENV) SKAFFOLD=$(SKAFFOLD) CLUSTER_JOURNEY_TARS=$(CLUSTER_JOURNEY_TARS) TOOLS_DIR=$(TOOLS_DIR)
+CLUSTER_SKAFFOLD = $(CLUSTER_SKAFFOLD_ENV) k8s/cluster/skaffold.sh
+
+## The user's journey on the local cluster (service/test/cluster): images built and loaded, cluster up; the kind
+## profile in a restricted namespace with every backend a stand-in on the node, smoke, rollouts under load; the default
+## and eks profiles; skaffold run and one skaffold dev edit through the registry. The cluster goes down after the
+## suites whatever their result, and the target fails when either fails. Needs root.
+.PHONY: cluster-journey
+cluster-journey: setup cluster-tools $(HELM) $(SKAFFOLD) $(REGISTRY) cluster-journey-images ## The user's journey on the local cluster as tests: profiles, smoke, signals, rollouts under load, skaffold run and dev (root)
+	$(NPM) exec -- tsc -p tsconfig.json
+	@status=0; k8s/cluster/up.sh && k8s/cluster/load-image.sh $(CLUSTER_JOURNEY_TARS)/*.tar \
+	  && KUBECONFIG=$(CLUSTER_DIR)/etc/admin.kubeconfig KUBECTL=$(KUBE_HOME)/kubectl \
+	    $(CLUSTER_SKAFFOLD_ENV) $(NPM) exec -- mocha --no-config --enable-source-maps --timeout 300000 --reporter spec 'dist/test/cluster/**/*.test.js' \
+	  || status=$$?; \
+	  [ -n "$${KEEP_CLUSTER:-}" ] || k8s/cluster/down.sh || status=$$((status ? status : 1)); exit $$status
 
 .PHONY: cluster-skaffold-run
 cluster-skaffold-run: cluster-tools $(HELM) $(SKAFFOLD) $(REGISTRY) cluster-journey-images ## skaffold run on the local cluster through its registry on 127.0.0.1:5000 (root; leaves the cluster up)

@@ -67,7 +67,6 @@ export function imageOf(variable: 'IMAGE' | 'COLLECTOR_IMAGE' | 'XRAY_STAND_IN_I
 
 export interface ContainerStatus {
   name: string;
-  image: string;
   ready: boolean;
   started?: boolean;
   restartCount: number;
@@ -76,7 +75,7 @@ export interface ContainerStatus {
 
 export interface Pod {
   metadata: { name: string; labels: Record<string, string>; deletionTimestamp?: string };
-  spec: { nodeName?: string; initContainers?: { name: string; restartPolicy?: string }[]; containers: { name: string }[] };
+  spec: { nodeName?: string; initContainers?: { name: string; restartPolicy?: string }[]; containers: { name: string; image: string }[] };
   status: {
     phase: string;
     podIP?: string;
