@@ -13,7 +13,7 @@ import { apiCors } from './framework/cors';
 import { errorHandler, type ErrorListener } from './framework/errors';
 import type { Lifecycle } from './framework/lifecycle';
 import { normalizedPath } from './framework/normalized-path';
-import { isProbe } from './framework/probe-paths';
+import { isProbe } from './request/probe-paths';
 import { requestId } from './framework/request-id';
 import { requestLog } from './framework/request-log';
 import type { Logger } from './telemetry/logger';

@@ -15,7 +15,8 @@ const HOOKS_MARGIN_MS = 500;
 async function main(): Promise<void> {
   const config = loadConfig();
   const lifecycle = new Lifecycle();
-  const telemetry = startTelemetry(config, lifecycle, openTelemetry);
+  const telemetry = startTelemetry(config, openTelemetry);
+  for (const flush of telemetry.flushes) lifecycle.onShutdown(flush);
   const { logger } = telemetry;
 
   // An error nothing caught: report it, flush what can be flushed in a bounded time, and exit non-zero.

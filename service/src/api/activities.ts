@@ -9,8 +9,8 @@ import { showActivity } from '../services/show-activity';
 import { isoTimestamp } from '../services/time';
 import { userActivities } from '../services/user-activities';
 import { SERVICE_TRACES } from '../telemetry/service-traces';
-import { lengthOf, textField, traced } from '../telemetry/traced';
-import { respond } from './respond';
+import { traced } from '../telemetry/traced';
+import { lengthOf, outcomeFields, respond, textField } from './respond';
 
 /** /api/activities: static segments are registered before `:activity_uuid` so they always win. */
 export function activitiesRouter(): Router {
@@ -30,14 +30,14 @@ export function activitiesRouter(): Router {
     const now = new Date();
     const term = typeof ctx.query.term === 'string' ? ctx.query.term : undefined;
     const fields = { now: isoTimestamp(now), search_term: textField(term) };
-    respond(ctx, traced(SERVICE_TRACES.searchActivities, fields, () => searchActivities(term, now)));
+    respond(ctx, traced(SERVICE_TRACES.searchActivities, fields, () => searchActivities(term, now), outcomeFields));
   });
 
   const userFeed: RouterMiddleware = (ctx) => {
     const now = new Date();
     const handle = ctx.params.handle ?? '';
     const fields = { now: isoTimestamp(now), user: textField(handle) };
-    respond(ctx, traced(SERVICE_TRACES.userActivities, fields, () => userActivities(handle, now)));
+    respond(ctx, traced(SERVICE_TRACES.userActivities, fields, () => userActivities(handle, now), outcomeFields));
   };
   router.get('/@:handle', userFeed);
   // `/api/activities/@` has an empty handle: answer the validation code rather than treat `@` as an id.
@@ -47,7 +47,7 @@ export function activitiesRouter(): Router {
     const now = new Date();
     const { message, ttl } = jsonFields(ctx);
     const fields = { now: isoTimestamp(now), ttl: textField(ttl), message_length: lengthOf(message) };
-    respond(ctx, traced(SERVICE_TRACES.createActivity, fields, () => createActivity(message, ttl, now)));
+    respond(ctx, traced(SERVICE_TRACES.createActivity, fields, () => createActivity(message, ttl, now), outcomeFields));
   });
 
   router.get('/:activity_uuid', (ctx) => {
@@ -61,7 +61,7 @@ export function activitiesRouter(): Router {
     const activityUuid = ctx.params.activity_uuid ?? '';
     const { message } = jsonFields(ctx);
     const fields = { now: isoTimestamp(now), activity_uuid: textField(activityUuid), message_length: lengthOf(message) };
-    respond(ctx, traced(SERVICE_TRACES.createReply, fields, () => createReply(activityUuid, message, now)));
+    respond(ctx, traced(SERVICE_TRACES.createReply, fields, () => createReply(activityUuid, message, now), outcomeFields));
   });
 
   return router;

@@ -15,7 +15,7 @@ import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { NodeSDK, NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { type Config, loadConfig } from '../config';
-import { isProbe } from '../framework/probe-paths';
+import { isProbe } from '../request/probe-paths';
 import { DropCountingExporter } from './drop-counting-exporter';
 import { instrumentations, resourceDetectors } from './instrumentations';
 import { IncomingRootIdGenerator, XRayRootPropagator } from './trace-ids';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import Rollbar from 'rollbar';
 import type { Config } from '../config';
-import type { RequestContext } from '../framework/request-context';
+import type { RequestContext } from '../request/context';
 import type { Logger } from './logger';
 
 /** Header names that may carry credentials: their values never leave the process. */
