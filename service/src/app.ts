@@ -6,7 +6,7 @@ import { messagesRouter } from './api/messages';
 import { openApiRouter } from './api/openapi';
 import { probesRouter } from './api/probes';
 import { debugRouter } from './api/debug';
-import { type ReportWarning, rollbarRouter } from './api/rollbar';
+import { type ReportWarning, rollbarRouter } from './api/rollbar-test';
 import type { Config } from './config';
 import { jsonBody } from './framework/body';
 import { apiCors } from './framework/cors';

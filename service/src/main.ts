@@ -8,7 +8,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { Lifecycle } from './framework/lifecycle';
 import { startServer } from './framework/server';
-import { startTelemetry } from './telemetry/telemetry';
+import { startTelemetry } from './telemetry/destinations';
 
 const HOOKS_MARGIN_MS = 500;
 

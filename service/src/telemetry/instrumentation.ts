@@ -17,7 +17,7 @@ import type { NodeSDK, NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { type Config, loadConfig } from '../config';
 import { isProbe } from '../request/probe-paths';
 import { DropCountingExporter } from './drop-counting-exporter';
-import { instrumentations, resourceDetectors } from './instrumentations';
+import { instrumentations, resourceDetectors } from './enabled-instrumentations';
 import { IncomingRootIdGenerator, XRayRootPropagator } from './trace-ids';
 import { samplerFor, startTracing, tracesOnly } from './tracing-sdk';
 

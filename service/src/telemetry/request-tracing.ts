@@ -6,7 +6,7 @@ import { currentRequestContext } from '../request/context';
 import { matchedRoute } from '../request/matched-route';
 import { decisionDeferred, toXRayTraceId, xrayIds } from './trace-ids';
 import { parseXRayHeader } from './xray-header';
-import type { XRayRecorder } from './xray';
+import type { XRayRecorder } from './xray-recorder';
 import type { RequestSegment } from './xray-segment';
 
 export interface RequestTrace {

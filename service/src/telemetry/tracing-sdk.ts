@@ -104,7 +104,7 @@ function batchProcessorFromEnv(exporter: SpanExporter): BatchSpanProcessor {
 /** Registers the instrumentations, context manager, propagator and tracer provider globally, in NodeSDK's order. */
 export function startTracing(parts: TracingParts): TracerProvider {
   // As NodeSDK does: the SDK's own messages about the settings below reach the console until the service's logger
-  // takes over (telemetry.ts).
+  // takes over (destinations.ts).
   const logLevel = getStringFromEnv('OTEL_LOG_LEVEL');
   if (logLevel !== undefined) diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(logLevel) });
   registerInstrumentations({ instrumentations: parts.instrumentations });

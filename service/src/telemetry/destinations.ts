@@ -8,8 +8,8 @@ import { type CloudWatchTransport, createCloudWatchTransport } from './cloudwatc
 import type { OpenTelemetryHandle } from './instrumentation';
 import { createLogger, type Logger } from './logger';
 import { requestTracing } from './request-tracing';
-import { ErrorReporter } from './rollbar';
-import { XRayRecorder } from './xray';
+import { ErrorReporter } from './error-reporter';
+import { XRayRecorder } from './xray-recorder';
 
 /** Each flush gets at most this long; together they fit the shutdown deadline after the HTTP drain. */
 const FLUSH_TIMEOUT_MS = { rollbar: 3_000, cloudwatch: 5_000, opentelemetry: 5_000 } as const;
