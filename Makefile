@@ -47,7 +47,7 @@ build: setup ## Compile the service to dist/ (what the image runs)
 
 .PHONY: run
 run: build ## Run the service on http://localhost:4567 (no cloud account needed)
-	$(NODE) --require ./dist/src/telemetry/instrumentation.js dist/src/main.js
+	$(NODE) dist/src/main.js
 
 .PHONY: dev
 dev: setup ## Run the service in watch mode (rebuild and restart on change)

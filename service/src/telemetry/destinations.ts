@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import { currentRequestContext, outsideRequestContext } from '../request/context';
 import { matchedRoute } from '../request/matched-route';
 import { type CloudWatchTransport, createCloudWatchTransport } from './cloudwatch-transport';
-import type { OpenTelemetryHandle } from './instrumentation';
+import type { OpenTelemetryHandle } from './opentelemetry';
 import { createLogger, type Logger } from './logger';
 import { requestTracing } from './request-tracing';
 import { ErrorReporter } from './error-reporter';
