@@ -1,7 +1,9 @@
+import type { RouterContext, RouterMiddleware } from '@koa/router';
 import type { Context } from 'koa';
 import type { Outcome } from '../services/model';
+import { isoTimestamp } from '../services/time';
 import { characterCount } from '../services/validation';
-import { sizeFields, type TraceFields } from '../telemetry/traced';
+import { type ServiceTrace, sizeFields, type TraceFields, traced } from '../telemetry/traced';
 
 const MAX_TEXT_FIELD = 128;
 
@@ -17,16 +19,34 @@ export function lengthOf(message: unknown): number {
 }
 
 /** What a service's outcome says in its span: how many items, or which validation codes failed. */
-export function outcomeFields(result: Outcome<unknown>): TraceFields {
+function outcomeFields(result: Outcome<unknown>): TraceFields {
   return result.ok ? sizeFields(result.data) : { result_length: 0, validation_errors: result.errors.join(',') };
 }
 
 /** 200 with the data, or 422 with the bare array of validation codes the frontend expects. */
-export function respond<T>(ctx: Context, result: Outcome<T>): void {
+function respond<T>(ctx: Context, result: Outcome<T>): void {
   if (result.ok) {
     ctx.body = result.data;
   } else {
     ctx.status = 422;
     ctx.body = result.errors;
   }
+}
+
+/** What a route asks of its service: the span's fields besides `now`, and the call itself. */
+export interface ServiceCall<T> {
+  fields?: TraceFields;
+  run: () => Outcome<T>;
+}
+
+/**
+ * A route that calls one Cruddur service: the clock read once for the whole request, the service run in its span
+ * and subsegment (`now` first among their fields), and its outcome answered.
+ */
+export function serviceRoute<T>(trace: ServiceTrace, call: (ctx: RouterContext, now: Date) => ServiceCall<T>): RouterMiddleware {
+  return (ctx) => {
+    const now = new Date();
+    const { fields, run } = call(ctx, now);
+    respond(ctx, traced(trace, { now: isoTimestamp(now), ...fields }, run, outcomeFields));
+  };
 }
