@@ -553,7 +553,7 @@ cluster-skaffold-dev: cluster-tools $(HELM) $(SKAFFOLD) $(REGISTRY) cluster-jour
 
 ## service/bench: this service with telemetry off, full, with every backend down and with the production sampling,
 ## side by side with the usual Express stack; autocannon on loopback, server and load pinned to different CPUs.
-## Results: service/bench/results/*.json and latest.md (the README's table). BENCH_ARGS: e.g. --duration 30.
+## Results: service/bench/results/history.jsonl (every run) and latest.md (the README's table). BENCH_ARGS: e.g. --duration 30.
 BENCH_ARGS ?=
 
 .PHONY: bench
