@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { awsCall, awsTarget, awsUnavailable, checkCredentials } from './aws.js';
 import type { Definitions, LogGroupDefinition } from './definitions.js';
-import { inSequence, planItem, runSteps, type Step, type System } from './plan.js';
+import { inSequence, planItem, type Step, stepsPlan, type System } from './plan.js';
 import type { Settings } from './settings.js';
 
 /** CloudWatch Logs groups and their retention. */
@@ -21,10 +21,7 @@ export function cloudwatchSystem(definitions: Definitions['cloudwatch'], setting
       const steps = await Promise.all(
         definitions.log_groups.map(async (group) => logGroupStep(client, group, await findLogGroup(client, group.name))),
       );
-      return {
-        items: steps.map((step) => step.item),
-        apply: () => runSteps(steps.filter((step) => step.item.action !== 'unchanged')),
-      };
+      return stepsPlan(steps);
     },
   };
 }

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-xray';
 import { awsCall, awsTarget, awsUnavailable, checkCredentials } from './aws.js';
 import type { Definitions, GroupDefinition, SamplingRuleDefinition } from './definitions.js';
-import { planItem, runSteps, type Step, type System } from './plan.js';
+import { planItem, type Step, stepsPlan, type System } from './plan.js';
 import type { Settings } from './settings.js';
 
 /** X-Ray sampling rules and groups, keyed by name, compared field by field in the definitions' terms. */
@@ -27,10 +27,7 @@ export function xraySystem(definitions: Definitions['xray'], settings: Settings[
         ...definitions.sampling_rules.map((rule) => samplingRuleStep(client, rule, rules.get(rule.name))),
         ...definitions.groups.map((group) => groupStep(client, group, groups.get(group.name))),
       ];
-      return {
-        items: steps.map((step) => step.item),
-        apply: () => runSteps(steps.filter((step) => step.item.action !== 'unchanged')),
-      };
+      return stepsPlan(steps);
     },
   };
 }
