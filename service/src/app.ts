@@ -18,7 +18,7 @@ import { requestId } from './framework/request-id';
 import { requestLog } from './framework/request-log';
 import type { Logger } from './telemetry/logger';
 
-/** What the app needs from telemetry (main.ts passes the real one, the tests their own). */
+/** What the app needs from telemetry (serve.ts passes the real one, the tests their own). */
 export interface AppTelemetry {
   requestTracing: Middleware;
   /** Told of every unexpected error (5xx) after it is logged. */

@@ -5,16 +5,16 @@ import type { Config } from '../config';
 import { currentRequestContext, outsideRequestContext } from '../request/context';
 import { matchedRoute } from '../request/matched-route';
 import { type CloudWatchTransport, createCloudWatchTransport } from './cloudwatch-transport';
-import type { OpenTelemetryHandle } from './opentelemetry';
-import { createLogger, type Logger } from './logger';
-import { requestTracing } from './request-tracing';
 import { ErrorReporter } from './error-reporter';
+import { createLogger, type Logger } from './logger';
+import type { OpenTelemetryHandle } from './opentelemetry';
+import { requestTracing } from './request-tracing';
 import { XRayRecorder } from './xray-recorder';
 
 /** Each flush gets at most this long; together they fit the shutdown deadline after the HTTP drain. */
 const FLUSH_TIMEOUT_MS = { rollbar: 3_000, cloudwatch: 5_000, opentelemetry: 5_000 } as const;
 
-/** A flush for the process's shutdown, bounded by its timeout (main.ts hands them to the lifecycle). */
+/** A flush for the process's shutdown, bounded by its timeout (serve.ts hands them to the lifecycle). */
 export interface TelemetryFlush {
   name: string;
   run: () => Promise<void>;

@@ -45,7 +45,7 @@ export class ErrorReporter {
       ...(endpoint ? { endpoint } : {}),
       codeVersion,
       host,
-      // Uncaught errors are main.ts's to report, so it can wait for delivery before exiting.
+      // Uncaught errors are serve.ts's to report, so it can wait for delivery before exiting.
       captureUncaught: false,
       captureUnhandledRejections: false,
       scrubFields: SECRET_FIELDS,
