@@ -72,4 +72,4 @@ LABEL org.opencontainers.image.title="cruddur-backend" \
 ENV GIT_SHA=${GIT_SHA}
 # node is PID 1 (no npm, no shell, no docker-entrypoint.sh): it receives SIGTERM and the service drains itself.
 ENTRYPOINT []
-CMD ["node", "--require", "./dist/src/telemetry/instrumentation.js", "dist/src/main.js"]
+CMD ["node", "dist/src/main.js"]

@@ -47,7 +47,7 @@ build: setup ## Compile the service to dist/ (what the image runs)
 
 .PHONY: run
 run: build ## Run the service on http://localhost:4567 (no cloud account needed)
-	$(NODE) --require ./dist/src/telemetry/instrumentation.js dist/src/main.js
+	$(NODE) dist/src/main.js
 
 .PHONY: dev
 dev: setup ## Run the service in watch mode (rebuild and restart on change)
@@ -545,7 +545,7 @@ cluster-skaffold-dev: cluster-tools $(HELM) $(SKAFFOLD) $(REGISTRY) cluster-jour
 
 ## service/bench: this service with telemetry off, full, with every backend down and with the production sampling,
 ## side by side with the usual Express stack; autocannon on loopback, server and load pinned to different CPUs.
-## Results: service/bench/results/*.json and latest.md (the README's table). BENCH_ARGS: e.g. --duration 30.
+## Results: service/bench/results/history.jsonl (every run) and latest.md (the README's table). BENCH_ARGS: e.g. --duration 30.
 BENCH_ARGS ?=
 
 .PHONY: bench

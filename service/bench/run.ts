@@ -6,7 +6,7 @@
  * Both take --node-options '<flags>' for the service variants (default: the chart's heap caps, production.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeliveryRecorder } from './delivery';
@@ -20,6 +20,8 @@ import { VARIANTS, type VariantId } from './variants';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RESULTS = path.join(ROOT, 'service/bench/results');
+/** Every run, one JSON object a line in the order they ran: the newest of each kind makes latest.md. */
+const HISTORY = path.join(RESULTS, 'history.jsonl');
 
 const { values: options } = parseArgs({
   options: {
@@ -48,27 +50,29 @@ function pin(): { serverCpu: number | undefined; description: string } {
   return { serverCpu, description: `server pinned to CPU ${serverCpu}, load generator and stand-ins to CPU ${loadCpu}` };
 }
 
-/** The newest saved run of a kind (file names sort by date). */
-function newest(prefix: 'bench-'): BenchRun | undefined;
-function newest(prefix: 'soak-'): SoakRun | undefined;
-function newest(prefix: string): unknown {
-  const files = readdirSync(RESULTS).filter((f) => f.startsWith(prefix) && f.endsWith('.json')).sort();
-  const last = files.at(-1);
-  return last ? (JSON.parse(readFileSync(path.join(RESULTS, last), 'utf8')) as unknown) : undefined;
+/** The newest saved run of a kind. */
+function newest(kind: 'bench'): BenchRun | undefined;
+function newest(kind: 'soak'): SoakRun | undefined;
+function newest(kind: string): unknown {
+  if (!existsSync(HISTORY)) return undefined;
+  const runs = readFileSync(HISTORY, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as BenchRun | SoakRun);
+  return runs.filter((run) => run.kind === kind).sort((a, b) => a.date.localeCompare(b.date)).at(-1);
 }
 
-function save(prefix: string, date: string, run: object): string {
+function save(run: BenchRun | SoakRun): string {
   mkdirSync(RESULTS, { recursive: true });
-  const file = path.join(RESULTS, `${prefix}-${date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
-  return path.relative(ROOT, file);
+  appendFileSync(HISTORY, `${JSON.stringify(run)}\n`);
+  return `${path.relative(ROOT, HISTORY)} (${run.kind} of ${run.date})`;
 }
 
 /** latest.md: the newest bench run and the newest soak, as the README shows them. */
 function writeLatest(): void {
-  const bench = newest('bench-');
+  const bench = newest('bench');
   if (!bench) return;
-  writeFileSync(path.join(RESULTS, 'latest.md'), markdown(bench, newest('soak-')));
+  writeFileSync(path.join(RESULTS, 'latest.md'), markdown(bench, newest('soak')));
 }
 
 async function main(): Promise<void> {
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
       const result = await soak(variant, recorder, layout, Number(options.rate), Number(options.minutes));
       const run: SoakRun = { kind: 'soak', date, command, machine, ...result, nodeOptions: layout.nodeOptions };
       say(`RSS ${result.rssMiBAtMinute1.toFixed(0)} MiB at minute 1, ${result.rssMiBAtEnd.toFixed(0)} MiB at the end (${result.growthPercent.toFixed(1)}%)`);
-      say(`saved ${save('soak', date, run)}`);
+      say(`saved ${save(run)}`);
     } else {
       const ids = new Set(options.variants.split(',') as VariantId[]);
       const rounds = Number(options.rounds);
@@ -123,8 +127,8 @@ async function main(): Promise<void> {
       say('');
       say(resultsTable(run));
       say('');
-      for (const v of verdicts(run, newest('soak-'))) say(`${v.met === undefined ? 'INFO' : v.met ? 'MET ' : 'MISS'} ${v.target}: ${v.figures}`);
-      say(`saved ${save('bench', date, run)}`);
+      for (const v of verdicts(run, newest('soak'))) say(`${v.met === undefined ? 'INFO' : v.met ? 'MET ' : 'MISS'} ${v.target}: ${v.figures}`);
+      say(`saved ${save(run)}`);
     }
     writeLatest();
   } finally {

@@ -22,7 +22,7 @@ export interface Variant {
 }
 
 /** The service exactly as the image starts it (NODE_OPTIONS: the chart's heap caps, see the layout). */
-const SERVICE_ARGS = ['--require', './dist/src/telemetry/instrumentation.js', 'dist/src/main.js'];
+const SERVICE_ARGS = ['dist/src/main.js'];
 const PEER_ARGS = ['--require', '@opentelemetry/auto-instrumentations-node/register', 'dist/bench/peer-express/server.js'];
 const PEER_BARE_ARGS = ['dist/bench/peer-express/bare.js'];
 

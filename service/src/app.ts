@@ -6,19 +6,19 @@ import { messagesRouter } from './api/messages';
 import { openApiRouter } from './api/openapi';
 import { probesRouter } from './api/probes';
 import { debugRouter } from './api/debug';
-import { type ReportWarning, rollbarRouter } from './api/rollbar';
+import { type ReportWarning, rollbarRouter } from './api/rollbar-test';
 import type { Config } from './config';
 import { jsonBody } from './framework/body';
 import { apiCors } from './framework/cors';
 import { errorHandler, type ErrorListener } from './framework/errors';
 import type { Lifecycle } from './framework/lifecycle';
 import { normalizedPath } from './framework/normalized-path';
-import { isProbe } from './framework/probe-paths';
+import { isProbe } from './request/probe-paths';
 import { requestId } from './framework/request-id';
 import { requestLog } from './framework/request-log';
 import type { Logger } from './telemetry/logger';
 
-/** What the app needs from telemetry (main.ts passes the real one, the tests their own). */
+/** What the app needs from telemetry (serve.ts passes the real one, the tests their own). */
 export interface AppTelemetry {
   requestTracing: Middleware;
   /** Told of every unexpected error (5xx) after it is logged. */

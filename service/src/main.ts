@@ -1,63 +1,18 @@
 /**
- * The process: reads the configuration, serves, and owns shutdown. Start it with the telemetry bootstrap first:
- *   node --require ./dist/src/telemetry/instrumentation.js dist/src/main.js
- * (imported first below too, so that http is instrumented even without the flag).
+ * The process: `node dist/src/main.js`. It reads the configuration once, starts OpenTelemetry with it, and only
+ * then loads the service (serve.ts): OpenTelemetry instruments http as it is required, so nothing that requires
+ * it (koa, the app, the telemetry destinations) may load before. Hence the few imports below, and the require.
  */
-import { openTelemetry } from './telemetry/instrumentation';
-import { createApp } from './app';
+import './source-maps';
 import { ConfigError, loadConfig } from './config';
-import { Lifecycle } from './framework/lifecycle';
-import { startServer } from './framework/server';
-import { startTelemetry } from './telemetry/telemetry';
-
-const HOOKS_MARGIN_MS = 500;
+import { startOpenTelemetry } from './telemetry/opentelemetry';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const lifecycle = new Lifecycle();
-  const telemetry = startTelemetry(config, lifecycle, openTelemetry);
-  const { logger } = telemetry;
-
-  // An error nothing caught: report it, flush what can be flushed in a bounded time, and exit non-zero.
-  const fatal = (kind: string) => (err: unknown) => {
-    void telemetry.reportFatal(kind, err).finally(() => process.exit(1));
-  };
-  process.on('uncaughtException', fatal('uncaught exception'));
-  process.on('unhandledRejection', fatal('unhandled rejection'));
-
-  const app = createApp({ config, logger, lifecycle, telemetry });
-  const { port, drain } = await startServer(app, { port: config.port, keepAliveTimeoutMs: config.keepAliveTimeoutMs });
-  logger.info('listening', { port, environment: config.environment, version: config.telemetry.serviceVersion });
-
-  let stopping = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn('second signal: exiting now', { signal });
-      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
-    }
-    stopping = true;
-    // Hooks stop a little before the hard deadline, so a hung backend costs its flush, not a clean exit.
-    const deadline = Date.now() + config.shutdownTimeoutMs - HOOKS_MARGIN_MS;
-    // The whole shutdown is bounded: past the deadline the process goes, whatever is still pending.
-    setTimeout(() => {
-      logger.error('shutdown deadline passed: exiting', { timeout_ms: config.shutdownTimeoutMs });
-      process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
-
-    logger.info('shutting down', { signal, drain_timeout_ms: config.drainTimeoutMs });
-    lifecycle.startDraining();
-    const drained = await drain(config.drainTimeoutMs);
-    logger.info('http server closed', { outcome: drained });
-    await lifecycle.runShutdownHooks(deadline, (hook) => {
-      logger.info('shutdown hook finished', { hook: hook.name, outcome: hook.outcome, ms: hook.ms });
-    });
-    process.exit(0);
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, (received) => {
-      void shutdown(received);
-    });
-  }
+  const openTelemetry = startOpenTelemetry(config);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only once OpenTelemetry runs
+  const { serve } = require('./serve') as typeof import('./serve');
+  await serve(config, openTelemetry);
 }
 
 main().catch((err: unknown) => {

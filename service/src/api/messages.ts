@@ -1,37 +1,34 @@
-import Router, { type RouterMiddleware } from '@koa/router';
+import Router from '@koa/router';
 import { jsonFields } from '../framework/body';
 import { createMessage } from '../services/create-message';
 import { messageGroups } from '../services/message-groups';
 import { messages } from '../services/messages';
-import { isoTimestamp } from '../services/time';
 import { SERVICE_TRACES } from '../telemetry/service-traces';
-import { lengthOf, textField, traced } from '../telemetry/traced';
-import { respond } from './respond';
+import { lengthOf, serviceRoute, textField } from './service-route';
 
 /** /api/message_groups and /api/messages. */
 export function messagesRouter(): Router {
   const router = new Router({ prefix: '/api' });
 
-  router.get('/message_groups', (ctx) => {
-    const now = new Date();
-    ctx.body = traced(SERVICE_TRACES.messageGroups, { now: isoTimestamp(now) }, () => messageGroups(now));
-  });
+  router.get(
+    '/message_groups',
+    serviceRoute(SERVICE_TRACES.messageGroups, (_ctx, now) => ({ run: () => ({ ok: true, data: messageGroups(now) }) })),
+  );
 
-  const conversation: RouterMiddleware = (ctx) => {
-    const now = new Date();
+  const conversation = serviceRoute(SERVICE_TRACES.messages, (ctx, now) => {
     const handle = ctx.params.handle ?? '';
-    const fields = { now: isoTimestamp(now), user: textField(handle) };
-    respond(ctx, traced(SERVICE_TRACES.messages, fields, () => messages(handle, now)));
-  };
+    return { fields: { user: textField(handle) }, run: () => messages(handle, now) };
+  });
   router.get('/messages/@:handle', conversation);
   router.get('/messages/@', conversation); // empty handle: the validation code, not a 404
 
-  router.post('/messages', (ctx) => {
-    const now = new Date();
-    const { message, user_receiver_handle: receiver } = jsonFields(ctx);
-    const fields = { now: isoTimestamp(now), receiver: textField(receiver), message_length: lengthOf(message) };
-    respond(ctx, traced(SERVICE_TRACES.createMessage, fields, () => createMessage(receiver, message, now)));
-  });
+  router.post(
+    '/messages',
+    serviceRoute(SERVICE_TRACES.createMessage, (ctx, now) => {
+      const { message, user_receiver_handle: receiver } = jsonFields(ctx);
+      return { fields: { receiver: textField(receiver), message_length: lengthOf(message) }, run: () => createMessage(receiver, message, now) };
+    }),
+  );
 
   return router;
 }

@@ -1,6 +1,6 @@
 /**
  * The process's shutdown state, shared by the readiness probe, the HTTP server and the telemetry flushes.
- * One owner (main.ts) drives it; everything else only reads `draining` or registers a hook.
+ * One owner (serve.ts) drives it; everything else only reads `draining` or registers a hook.
  */
 export interface ShutdownHook {
   name: string;

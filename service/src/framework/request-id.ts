@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Middleware, Next } from 'koa';
-import { runWithRequestContext } from './request-context';
+import { runWithRequestContext } from '../request/context';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 

@@ -1,14 +1,13 @@
 import type { Context, Middleware, Next } from 'koa';
-import type { Logger } from '../telemetry/logger';
+import { matchedRoute } from '../request/matched-route';
 
-/** The route template the router matched (`/api/activities/@:handle`), so logs group by route, not by URL. */
-export function matchedRoute(ctx: Context): string | undefined {
-  const route = (ctx as Context & { _matchedRoute?: string | RegExp })._matchedRoute;
-  return typeof route === 'string' ? route : undefined;
+/** Where the lines go: the service's logger, or any other that takes a level, a message and fields. */
+export interface RequestLogger {
+  log(level: 'error' | 'warn' | 'info', message: string, fields: Record<string, unknown>): unknown;
 }
 
 /** One line per request once it is answered; `skip` leaves out the probes. */
-export function requestLog(logger: Logger, skip: (path: string) => boolean): Middleware {
+export function requestLog(logger: RequestLogger, skip: (path: string) => boolean): Middleware {
   return async function requestLogMiddleware(ctx: Context, next: Next) {
     if (skip(ctx.path)) {
       await next();

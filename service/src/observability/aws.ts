@@ -1,3 +1,4 @@
+import { type Step, stepsPlan, type System } from './plan.js';
 import type { Settings } from './settings.js';
 
 /** Shared by the X-Ray and CloudWatch Logs reconcilers: client options and errors that say what to fix. */
@@ -15,12 +16,12 @@ export function clientOptions(settings: Settings['aws'], endpoint: string | unde
 }
 
 /** Why a system on AWS cannot be reached, before any call: the region is needed to know where to call. */
-export function awsUnavailable(settings: Settings['aws']): string | undefined {
+function awsUnavailable(settings: Settings['aws']): string | undefined {
   return settings.region === undefined ? 'AWS_REGION is not set' : undefined;
 }
 
 /** Where a system on AWS is reached, as the plan's heading shows it: the region, and the endpoint when overridden. */
-export function awsTarget(region: string | undefined, endpoint: string | undefined): string {
+function awsTarget(region: string | undefined, endpoint: string | undefined): string {
   return `${region ?? 'no region'}${endpoint === undefined ? '' : `, ${endpoint}`}`;
 }
 
@@ -36,7 +37,7 @@ const CREDENTIAL_ERRORS = new Set([
  * Resolves the client's credentials (environment, profile, IRSA...) so a missing one is reported once,
  * clearly, instead of as the first call's failure.
  */
-export async function checkCredentials(client: { config: { credentials: () => Promise<unknown> } }): Promise<void> {
+async function checkCredentials(client: { config: { credentials: () => Promise<unknown> } }): Promise<void> {
   try {
     await client.config.credentials();
   } catch (error) {
@@ -46,6 +47,28 @@ export async function checkCredentials(client: { config: { credentials: () => Pr
       { cause: error },
     );
   }
+}
+
+/**
+ * A system on AWS reconciled item by item: unavailable without a region, its credentials resolved before it reads
+ * anything, then one step per item that `steps` reads.
+ */
+export function awsSystem(
+  title: string,
+  endpoint: string | undefined,
+  settings: Settings['aws'],
+  client: { config: { credentials: () => Promise<unknown> } },
+  steps: () => Promise<Step[]>,
+): System {
+  return {
+    title,
+    target: awsTarget(settings.region, endpoint),
+    unavailable: awsUnavailable(settings),
+    async plan() {
+      await checkCredentials(client);
+      return stepsPlan(await steps());
+    },
+  };
 }
 
 /** Runs one API call; an error names the IAM action (`xray:CreateGroup`) when permissions or credentials are at fault. */

@@ -5,28 +5,16 @@ import {
   type CloudWatchLogsClient,
   type LogGroup,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { awsCall, awsTarget, awsUnavailable, checkCredentials } from './aws.js';
+import { awsCall, awsSystem } from './aws.js';
 import type { Definitions, LogGroupDefinition } from './definitions.js';
-import { inSequence, planItem, runSteps, type Step, type System } from './plan.js';
+import { inSequence, planItem, type Step, type System } from './plan.js';
 import type { Settings } from './settings.js';
 
 /** CloudWatch Logs groups and their retention. */
 export function cloudwatchSystem(definitions: Definitions['cloudwatch'], settings: Settings['aws'], client: CloudWatchLogsClient): System {
-  return {
-    title: 'CloudWatch Logs',
-    target: awsTarget(settings.region, settings.cloudwatchEndpoint),
-    unavailable: awsUnavailable(settings),
-    async plan() {
-      await checkCredentials(client);
-      const steps = await Promise.all(
-        definitions.log_groups.map(async (group) => logGroupStep(client, group, await findLogGroup(client, group.name))),
-      );
-      return {
-        items: steps.map((step) => step.item),
-        apply: () => runSteps(steps.filter((step) => step.item.action !== 'unchanged')),
-      };
-    },
-  };
+  return awsSystem('CloudWatch Logs', settings.cloudwatchEndpoint, settings, client, () =>
+    Promise.all(definitions.log_groups.map(async (group) => logGroupStep(client, group, await findLogGroup(client, group.name)))),
+  );
 }
 
 /** DescribeLogGroups matches by prefix, so the exact name is picked from the pages. */

@@ -45,17 +45,22 @@ export interface System {
   plan(): Promise<SystemPlan>;
 }
 
-/** An item's change with the step that makes it; steps run in order and stop at the first failure. */
+/** An item's change with the step that makes it. */
 export interface Step {
   item: PlannedItem;
   run(): Promise<void>;
+}
+
+/** The plan of a system reconciled item by item: applying it runs the step of every item that changes. */
+export function stepsPlan(steps: Step[]): SystemPlan {
+  return { items: steps.map((step) => step.item), apply: () => runSteps(steps.filter((step) => step.item.action !== 'unchanged')) };
 }
 
 /**
  * Runs the steps one after another. A failure fails only its own item: the others still run, and each
  * failure is reported, so nothing is left half-done without saying so.
  */
-export async function runSteps(steps: Step[]): Promise<ApplyOutcome[]> {
+async function runSteps(steps: Step[]): Promise<ApplyOutcome[]> {
   const outcomes: ApplyOutcome[] = [];
   for (const step of steps) {
     try {

@@ -10,7 +10,7 @@ import { honeycombSystem } from './honeycomb.js';
 import { errorMessage, type ApplyOutcome, type System } from './plan.js';
 import { formatOutcomes, formatPlan, type SystemResult } from './report.js';
 import { loadSettings, placeholders, type Settings } from './settings.js';
-import { xraySystem } from './xray.js';
+import { xraySystem } from './xray-rules-and-groups.js';
 
 export const SYSTEMS = ['honeycomb', 'xray', 'cloudwatch'] as const;
 export type SystemId = (typeof SYSTEMS)[number];

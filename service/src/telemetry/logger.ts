@@ -1,7 +1,7 @@
 import winston from 'winston';
 import type Transport from 'winston-transport';
 import type { LogFormat, LogLevel } from '../config';
-import { currentRequestContext } from '../framework/request-context';
+import { currentRequestContext } from '../request/context';
 import { batchedStdout } from './batched-stdout';
 
 export type Logger = winston.Logger;

@@ -1,12 +1,30 @@
 import { context, type Span, type SpanContext, TraceFlags, isSpanContextValid, trace } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { Context, Middleware, Next } from 'koa';
-import { isProbe } from '../framework/probe-paths';
-import { currentRequestContext, type RequestTrace } from '../framework/request-context';
-import { matchedRoute } from '../framework/request-log';
+import { isProbe } from '../request/probe-paths';
+import { currentRequestContext } from '../request/context';
+import { matchedRoute } from '../request/matched-route';
 import { decisionDeferred, toXRayTraceId, xrayIds } from './trace-ids';
 import { parseXRayHeader } from './xray-header';
-import type { XRayRecorder } from './xray';
+import type { XRayRecorder } from './xray-recorder';
+import type { RequestSegment } from './xray-segment';
+
+export interface RequestTrace {
+  traceId: string;
+  /** The request's server span (and X-Ray segment) id. */
+  spanId: string;
+  xrayTraceId: string;
+  /** Present when X-Ray samples the request: subsegments hang from it. */
+  segment?: RequestSegment;
+}
+
+// The request context is the framework's and knows nothing of traces: telemetry adds the request's here.
+declare module '../request/context' {
+  interface RequestContext {
+    /** Filled by requestTracing when the request is traced. */
+    trace?: RequestTrace;
+  }
+}
 
 /** The server span the http instrumentation opened for this request, when OpenTelemetry runs. */
 function serverSpan(): { span: Span; context: SpanContext; remoteParent?: SpanContext } | undefined {

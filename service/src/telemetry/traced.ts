@@ -1,7 +1,5 @@
 import { isSpanContextValid, SpanStatusCode, trace } from '@opentelemetry/api';
-import { currentRequestContext } from '../framework/request-context';
-import type { Outcome } from '../services/model';
-import { characterCount } from '../services/validation';
+import { currentRequestContext } from '../request/context';
 import { xrayIds } from './trace-ids';
 
 /** How one Cruddur service appears in Honeycomb (span) and in X-Ray (subsegment with metadata namespace). */
@@ -19,28 +17,10 @@ const METADATA_KEYS: Readonly<Record<string, string>> = { user: 'userhandle', no
 const ANNOTATION_KEYS: Readonly<Record<string, string>> = { user: 'userhandle', result_length: 'result_size' };
 
 const tracer = trace.getTracer('cruddur-backend');
-const MAX_TEXT_FIELD = 128;
 
-/** A client-supplied value as a bounded string field (its type when it is not a string). */
-export function textField(value: unknown): string {
-  if (typeof value !== 'string') return value === undefined ? '' : typeof value;
-  return value.length > MAX_TEXT_FIELD ? `${value.slice(0, MAX_TEXT_FIELD)}…` : value;
-}
-
-/** Spans carry a message's length in characters, never its text. */
-export function lengthOf(message: unknown): number {
-  return typeof message === 'string' ? characterCount(message) : 0;
-}
-
-function isOutcome(value: unknown): value is Outcome<unknown> {
-  return typeof value === 'object' && value !== null && 'ok' in value && typeof (value).ok === 'boolean';
-}
-
-/** What a service answered, as fields: how many items, or which validation codes failed. */
-function resultFields(result: unknown): TraceFields {
-  const data = isOutcome(result) ? (result.ok ? result.data : undefined) : result;
-  if (isOutcome(result) && !result.ok) return { result_length: 0, validation_errors: result.errors.join(',') };
-  return { result_length: Array.isArray(data) ? data.length : 1 };
+/** What a service answered, as fields: how many items (one for anything but an array). */
+export function sizeFields(result: unknown): TraceFields {
+  return { result_length: Array.isArray(result) ? result.length : 1 };
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -50,10 +30,15 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 /**
  * Runs a Cruddur service inside its own span (`app.*` attributes) and, when X-Ray samples the request, its own
  * subsegment (metadata and annotations) with the span's id. A service that returns a promise (one on a database)
- * gets both ended when the promise settles, with its result or its error. Never records message bodies: callers
- * pass lengths.
+ * gets both ended when the promise settles, with its result or its error; `resultFields` says what of the result
+ * is recorded. Never records message bodies: callers pass lengths.
  */
-export function traced<T>(service: ServiceTrace, fields: TraceFields, run: () => T): T {
+export function traced<T>(
+  service: ServiceTrace,
+  fields: TraceFields,
+  run: () => T,
+  resultFields: (result: Awaited<T>) => TraceFields = sizeFields,
+): T {
   return tracer.startActiveSpan(service.span, (span) => {
     const segment = currentRequestContext()?.trace?.segment;
     const spanContext = span.spanContext();
@@ -68,7 +53,7 @@ export function traced<T>(service: ServiceTrace, fields: TraceFields, run: () =>
         if (annotation) subsegment?.addAnnotation(annotation, value);
       }
     };
-    const succeeded = (result: unknown) => {
+    const succeeded = (result: Awaited<T>) => {
       if (recording) record(resultFields(result));
       subsegment?.close();
       span.end();
@@ -89,12 +74,12 @@ export function traced<T>(service: ServiceTrace, fields: TraceFields, run: () =>
       throw err;
     }
     if (!isPromiseLike(result)) {
-      succeeded(result);
+      succeeded(result as Awaited<T>);
       return result;
     }
     return result.then(
       (value) => {
-        succeeded(value);
+        succeeded(value as Awaited<T>);
         return value;
       },
       (err: unknown) => {

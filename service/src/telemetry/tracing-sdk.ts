@@ -4,7 +4,7 @@
  *
  * NodeSDK requires its logs, metrics, Prometheus, gRPC, Zipkin and declarative-configuration packages as it loads,
  * whatever is configured, which a service that only exports traces over OTLP/protobuf pays for in start-up and
- * memory. Built from its parts, the bootstrap loads only what tracing needs. instrumentation.ts still hands
+ * memory. Built from its parts, the bootstrap loads only what tracing needs. opentelemetry.ts still hands
  * every other choice (another exporter or protocol, a metrics or logs signal) to NodeSDK, loaded only then, and
  * tracing-sdk.test.ts checks that both build the same sampler, limits and batch settings from one environment.
  */
@@ -104,7 +104,7 @@ function batchProcessorFromEnv(exporter: SpanExporter): BatchSpanProcessor {
 /** Registers the instrumentations, context manager, propagator and tracer provider globally, in NodeSDK's order. */
 export function startTracing(parts: TracingParts): TracerProvider {
   // As NodeSDK does: the SDK's own messages about the settings below reach the console until the service's logger
-  // takes over (telemetry.ts).
+  // takes over (destinations.ts).
   const logLevel = getStringFromEnv('OTEL_LOG_LEVEL');
   if (logLevel !== undefined) diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(logLevel) });
   registerInstrumentations({ instrumentations: parts.instrumentations });

@@ -25,7 +25,7 @@ trap 'exit 143' TERM
 # PORT=0: the system picks a free port and the service logs it. Telemetry off: the fuzzer tests the API, and
 # nothing may leave the machine.
 PORT=0 LOG_FORMAT=json OTEL_SDK_DISABLED=true XRAY_ENABLED=false \
-  "$NODE" --require ./dist/src/telemetry/instrumentation.js dist/src/main.js >"$service_log" 2>&1 &
+  "$NODE" dist/src/main.js >"$service_log" 2>&1 &
 service_pid=$!
 
 port=

@@ -15,13 +15,13 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts the built service exactly as the image does (`node --require <bootstrap> dist/src/main.js`) on an
- * ephemeral port, and resolves once it logs that it listens.
+ * Starts the built service exactly as the image does (`node dist/src/main.js`) on an ephemeral port, and
+ * resolves once it logs that it listens.
  */
 export async function startService(env: Record<string, string> = {}, timeoutMs = 15_000): Promise<ServiceProcess> {
   const child = spawn(
     process.execPath,
-    ['--require', './dist/src/telemetry/instrumentation.js', 'dist/src/main.js'],
+    ['dist/src/main.js'],
     { cwd: ROOT, env: { PATH: process.env.PATH, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -82,6 +82,10 @@ export function jsonLines(text: string): Record<string, unknown>[] {
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/** OpenTelemetry started as main.ts starts it, from the environment's configuration: a line for `node -e` scripts. */
+export const START_OPENTELEMETRY =
+  "require('./dist/src/telemetry/opentelemetry.js').startOpenTelemetry(require('./dist/src/config.js').loadConfig());";
 
 /**
  * Runs `script` (`node -e`) from the repository root in a process of its own, with only PATH and `env`, and parses

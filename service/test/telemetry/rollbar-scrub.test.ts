@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { scrubHeaders } from '../../src/telemetry/rollbar';
+import { scrubHeaders } from '../../src/telemetry/error-reporter';
 
 describe('headers sent to Rollbar', () => {
   it('masks every header that may carry a credential and keeps the rest', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { evaluateInFreshProcess } from '../support/process.js';
+import { evaluateInFreshProcess, START_OPENTELEMETRY } from '../support/process.js';
 
 /**
  * Where each @opentelemetry package the bootstrap loads comes from, in a process of its own. A direct dependency at
@@ -8,7 +8,7 @@ import { evaluateInFreshProcess } from '../support/process.js';
  */
 function loadedPackageDirectories(): Record<string, string[]> {
   const script = `
-    require('./dist/src/telemetry/instrumentation.js');
+    ${START_OPENTELEMETRY}
     const directories = {};
     for (const file of Object.keys(require.cache)) {
       const match = /^(.*node_modules\\/(@opentelemetry\\/[^/]+))\\//.exec(file);

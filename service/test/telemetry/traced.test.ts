@@ -20,7 +20,7 @@ function tracedAsync(service: string): Recorded {
     const sdk = require('aws-xray-sdk-core');
     const emitter = require('aws-xray-sdk-core/dist/lib/segment_emitter');
     const { requestSegmentFactory } = require('./dist/src/telemetry/xray-segment.js');
-    const { runWithRequestContext } = require('./dist/src/framework/request-context.js');
+    const { runWithRequestContext } = require('./dist/src/request/context.js');
     const { traced } = require('./dist/src/telemetry/traced.js');
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     const exporter = new InMemorySpanExporter();

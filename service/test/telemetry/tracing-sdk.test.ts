@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { evaluateInFreshProcess, runNode } from '../support/process.js';
+import { evaluateInFreshProcess, runNode, START_OPENTELEMETRY } from '../support/process.js';
 
 /** What a tracer provider was built with, as far as the environment decides it. */
 interface ProviderSettings {
@@ -35,9 +35,9 @@ const DESCRIBE_PROVIDER = `
   }));
   process.exit(0);`;
 
-/** The service's bootstrap, as the image starts it. */
+/** The service's OpenTelemetry, as main.ts starts it. */
 function bootstrap(env: Record<string, string>): ProviderSettings {
-  return evaluateInFreshProcess(`require('./dist/src/telemetry/instrumentation.js'); ${DESCRIBE_PROVIDER}`, env) as ProviderSettings;
+  return evaluateInFreshProcess(`${START_OPENTELEMETRY} ${DESCRIBE_PROVIDER}`, env) as ProviderSettings;
 }
 
 /** NodeSDK reading the same environment itself, as its README sets it up for an OTLP/protobuf exporter. */
@@ -96,7 +96,7 @@ describe('the tracing SDK built from its parts', function () {
 
   it('shows the SDK its messages at OTEL_LOG_LEVEL, as NodeSDK does', async () => {
     const env = { OTEL_BSP_MAX_QUEUE_SIZE: '0' };
-    const script = ['-e', "require('./dist/src/telemetry/instrumentation.js'); process.exit(0)"];
+    const script = ['-e', `${START_OPENTELEMETRY} process.exit(0)`];
     const warned = await runNode(script, { ...env, OTEL_LOG_LEVEL: 'warn' });
     expect(warned.stderr).to.include('OTEL_BSP_MAX_QUEUE_SIZE (0) is invalid, expected number greater than 0, using default.');
     expect((await runNode(script, { ...env, OTEL_LOG_LEVEL: 'error' })).stderr).not.to.include('OTEL_BSP_MAX_QUEUE_SIZE');

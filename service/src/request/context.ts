@@ -1,20 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { RequestSegment } from '../telemetry/xray-segment';
 
-/** What every log line written while serving a request should carry. */
+/**
+ * What every log line written while serving a request should carry. The framework opens it (request-id.ts);
+ * telemetry adds the request's trace to it (telemetry/request-tracing.ts), so this module knows neither.
+ */
 export interface RequestContext {
   requestId: string;
-  /** Filled by the telemetry middleware when the request is traced. */
-  trace?: RequestTrace;
-}
-
-export interface RequestTrace {
-  traceId: string;
-  /** The request's server span (and X-Ray segment) id. */
-  spanId: string;
-  xrayTraceId: string;
-  /** Present when X-Ray samples the request: subsegments hang from it. */
-  segment?: RequestSegment;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

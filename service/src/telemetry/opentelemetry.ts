@@ -1,23 +1,21 @@
 /**
- * The OpenTelemetry bootstrap. It must run before anything it instruments is loaded (http), so the
- * process starts with `node --require ./dist/src/telemetry/instrumentation.js dist/src/main.js`; main.ts
- * also imports it first, so the order holds even when someone forgets the flag.
+ * Starts OpenTelemetry. It must run before anything it instruments is loaded (http): main.ts starts it first,
+ * with the configuration it read, and loads the rest of the service only afterwards.
  *
  * Standard OTEL_* variables configure it (exporter, endpoint, sampler, batch sizes). Defaults: traces over
  * OTLP http/protobuf to http://localhost:4318 (the collector sidecar), no metrics or logs signal: that is set up
  * from the SDK's parts (tracing-sdk.ts), and any other choice by NodeSDK, loaded only then.
  */
-import '../source-maps';
 import type { IncomingMessage } from 'node:http';
 import { CompositePropagator, getStringFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { NodeSDK, NodeSDKConfiguration } from '@opentelemetry/sdk-node';
-import { type Config, loadConfig } from '../config';
-import { isProbe } from '../framework/probe-paths';
+import type { Config } from '../config';
+import { isProbe } from '../request/probe-paths';
 import { DropCountingExporter } from './drop-counting-exporter';
-import { instrumentations, resourceDetectors } from './instrumentations';
+import { instrumentations, resourceDetectors } from './enabled-instrumentations';
 import { IncomingRootIdGenerator, XRayRootPropagator } from './trace-ids';
 import { samplerFor, startTracing, tracesOnly } from './tracing-sdk';
 
@@ -81,7 +79,9 @@ function startNodeSdk(options: Partial<NodeSDKConfiguration>): NodeSDK {
   return sdk;
 }
 
+/** The SDK as the configuration asks (OTEL_SDK_DISABLED=true: nothing started, a handle that does nothing). */
 export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
+  if (!config.telemetry.otel.enabled) return { enabled: false, shutdown: () => Promise.resolve(), abandonPendingSpans: () => 0 };
   // Empty counts as unset, as for every variable of the service.
   for (const [name, value] of Object.entries(SDK_DEFAULTS)) if (getStringFromEnv(name) === undefined) process.env[name] = value;
   const traceExporter = defaultTraceExporter();
@@ -115,16 +115,3 @@ export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
   const sdk = startNodeSdk({ ...common, textMapPropagator: propagator, traceExporter });
   return { enabled: true, shutdown: () => sdk.shutdown(), abandonPendingSpans };
 }
-
-function start(): OpenTelemetryHandle {
-  const disabled = { enabled: false, shutdown: () => Promise.resolve(), abandonPendingSpans: () => 0 };
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch {
-    return disabled; // main.ts reports the invalid configuration and exits
-  }
-  return config.telemetry.otel.enabled ? startOpenTelemetry(config) : disabled;
-}
-
-export const openTelemetry: OpenTelemetryHandle = start();

@@ -2,10 +2,10 @@
  * The instrumentations and resource detectors, as OTEL_NODE_ENABLED_INSTRUMENTATIONS,
  * OTEL_NODE_DISABLED_INSTRUMENTATIONS and OTEL_NODE_RESOURCE_DETECTORS choose them.
  *
- * auto-instrumentations-node requires all of its ~45 instrumentation and detector packages as it loads, whatever
- * is enabled, and pays for them in memory. The default choice (http, and
- * detectors that need no cloud) is built from the same packages the bundle would pick, and the bundle is loaded
- * only when the operator asks for something else, so every name it accepts still works.
+ * auto-instrumentations-node requires every one of its instrumentation and detector packages as it loads, whatever
+ * is enabled, and pays for them in memory. The default choice (http, and detectors that need no cloud) is built
+ * from the same packages the bundle would pick, and the bundle is loaded only when the operator asks for something
+ * else, so every name it accepts still works.
  */
 import { getStringListFromEnv } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';

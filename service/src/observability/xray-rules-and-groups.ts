@@ -9,30 +9,20 @@ import {
   type SamplingRule,
   type XRayClient,
 } from '@aws-sdk/client-xray';
-import { awsCall, awsTarget, awsUnavailable, checkCredentials } from './aws.js';
+import { awsCall, awsSystem } from './aws.js';
 import type { Definitions, GroupDefinition, SamplingRuleDefinition } from './definitions.js';
-import { planItem, runSteps, type Step, type System } from './plan.js';
+import { planItem, type Step, type System } from './plan.js';
 import type { Settings } from './settings.js';
 
 /** X-Ray sampling rules and groups, keyed by name, compared field by field in the definitions' terms. */
 export function xraySystem(definitions: Definitions['xray'], settings: Settings['aws'], client: XRayClient): System {
-  return {
-    title: 'X-Ray',
-    target: awsTarget(settings.region, settings.xrayEndpoint),
-    unavailable: awsUnavailable(settings),
-    async plan() {
-      await checkCredentials(client);
-      const [rules, groups] = await Promise.all([samplingRules(client), groupSummaries(client)]);
-      const steps: Step[] = [
-        ...definitions.sampling_rules.map((rule) => samplingRuleStep(client, rule, rules.get(rule.name))),
-        ...definitions.groups.map((group) => groupStep(client, group, groups.get(group.name))),
-      ];
-      return {
-        items: steps.map((step) => step.item),
-        apply: () => runSteps(steps.filter((step) => step.item.action !== 'unchanged')),
-      };
-    },
-  };
+  return awsSystem('X-Ray', settings.xrayEndpoint, settings, client, async () => {
+    const [rules, groups] = await Promise.all([samplingRules(client), groupSummaries(client)]);
+    return [
+      ...definitions.sampling_rules.map((rule) => samplingRuleStep(client, rule, rules.get(rule.name))),
+      ...definitions.groups.map((group) => groupStep(client, group, groups.get(group.name))),
+    ];
+  });
 }
 
 async function samplingRules(client: XRayClient): Promise<Map<string, SamplingRule>> {

@@ -2,30 +2,37 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type DiagLogger, DiagLogLevel, diag, trace } from '@opentelemetry/api';
 import type { Context, Middleware } from 'koa';
 import type { Config } from '../config';
-import type { ErrorListener } from '../framework/errors';
-import type { Lifecycle } from '../framework/lifecycle';
-import { currentRequestContext, outsideRequestContext } from '../framework/request-context';
-import { matchedRoute } from '../framework/request-log';
+import { currentRequestContext, outsideRequestContext } from '../request/context';
+import { matchedRoute } from '../request/matched-route';
 import { type CloudWatchTransport, createCloudWatchTransport } from './cloudwatch-transport';
-import type { OpenTelemetryHandle } from './instrumentation';
+import { ErrorReporter } from './error-reporter';
 import { createLogger, type Logger } from './logger';
+import type { OpenTelemetryHandle } from './opentelemetry';
 import { requestTracing } from './request-tracing';
-import { ErrorReporter } from './rollbar';
-import { XRayRecorder } from './xray';
+import { XRayRecorder } from './xray-recorder';
 
 /** Each flush gets at most this long; together they fit the shutdown deadline after the HTTP drain. */
 const FLUSH_TIMEOUT_MS = { rollbar: 3_000, cloudwatch: 5_000, opentelemetry: 5_000 } as const;
+
+/** A flush for the process's shutdown, bounded by its timeout (serve.ts hands them to the lifecycle). */
+export interface TelemetryFlush {
+  name: string;
+  run: () => Promise<void>;
+  timeoutMs: number;
+}
 
 export interface Telemetry {
   logger: Logger;
   /** Joins each request to its trace (X-Ray segment, response headers, log fields). */
   requestTracing: Middleware;
   /** Records a request's unexpected error on its span and segment, and reports it to Rollbar. */
-  onServerError: ErrorListener;
+  onServerError: (err: unknown, ctx: Context) => void;
   /** `/rollbar/test`: false when Rollbar is disabled. */
   reportWarning: (message: string) => boolean;
   /** For uncaught exceptions: log, report, flush (bounded). The caller exits afterwards. */
   reportFatal: (kind: string, err: unknown) => Promise<void>;
+  /** In the order shutdown must run them: Rollbar, OpenTelemetry, then CloudWatch. */
+  flushes: TelemetryFlush[];
 }
 
 /** The SDK hands some errors over as JSON text (stack included): keep their message and code. */
@@ -51,11 +58,8 @@ function diagLogger(logger: Logger): DiagLogger {
   return { error: log('warn'), warn: log('warn'), info: log('debug'), debug: log('debug'), verbose: log('debug') };
 }
 
-/**
- * Starts every telemetry destination the configuration enables and registers their flushes with the
- * lifecycle, in the order shutdown needs: Rollbar, CloudWatch, then OpenTelemetry.
- */
-export function startTelemetry(config: Config, lifecycle: Lifecycle, openTelemetry: OpenTelemetryHandle): Telemetry {
+/** Starts every telemetry destination the configuration enables, and says how to flush each at shutdown. */
+export function startTelemetry(config: Config, openTelemetry: OpenTelemetryHandle): Telemetry {
   const { cloudwatch: cw, xray: xrayConfig } = config.telemetry;
   let cloudwatch: CloudWatchTransport | undefined;
   if (cw.logGroup) {
@@ -85,8 +89,9 @@ export function startTelemetry(config: Config, lifecycle: Lifecycle, openTelemet
   const errors = ErrorReporter.start(config, logger);
 
   // CloudWatch flushes last, so that it ships what the other flushes logged (spans lost, each hook's outcome).
-  if (errors) lifecycle.onShutdown({ name: 'rollbar', run: () => errors.flush(FLUSH_TIMEOUT_MS.rollbar), timeoutMs: FLUSH_TIMEOUT_MS.rollbar });
-  lifecycle.onShutdown({
+  const flushes: TelemetryFlush[] = [];
+  if (errors) flushes.push({ name: 'rollbar', run: () => errors.flush(FLUSH_TIMEOUT_MS.rollbar), timeoutMs: FLUSH_TIMEOUT_MS.rollbar });
+  flushes.push({
     name: 'opentelemetry',
     run: async () => {
       // Bounded here (not only by the lifecycle) so that spans an unreachable collector never got are said lost.
@@ -101,7 +106,7 @@ export function startTelemetry(config: Config, lifecycle: Lifecycle, openTelemet
   });
   if (cloudwatch) {
     const transport = cloudwatch;
-    lifecycle.onShutdown({ name: 'cloudwatch', run: () => transport.flush(FLUSH_TIMEOUT_MS.cloudwatch), timeoutMs: FLUSH_TIMEOUT_MS.cloudwatch });
+    flushes.push({ name: 'cloudwatch', run: () => transport.flush(FLUSH_TIMEOUT_MS.cloudwatch), timeoutMs: FLUSH_TIMEOUT_MS.cloudwatch });
   }
 
   const onServerError = (err: unknown, ctx: Context) => {
@@ -128,5 +133,5 @@ export function startTelemetry(config: Config, lifecycle: Lifecycle, openTelemet
     return errors !== undefined;
   };
 
-  return { logger, requestTracing: requestTracing(xray), onServerError, reportWarning, reportFatal };
+  return { logger, requestTracing: requestTracing(xray), onServerError, reportWarning, reportFatal, flushes };
 }

@@ -8,12 +8,12 @@ interface Selection {
 }
 
 /**
- * What instrumentations.ts picks for an environment, in a process of its own: building instrumentations patches
+ * What enabled-instrumentations.ts picks for an environment, in a process of its own: building instrumentations patches
  * modules, and whether the bundle was loaded is only visible in a fresh module cache.
  */
 function select(env: Record<string, string>): Selection {
   const script = `
-    const { instrumentations, resourceDetectors } = require('./dist/src/telemetry/instrumentations.js');
+    const { instrumentations, resourceDetectors } = require('./dist/src/telemetry/enabled-instrumentations.js');
     const selection = {
       instrumentations: instrumentations({}).map((i) => i.instrumentationName),
       detectors: resourceDetectors().map((d) => d.constructor.name),

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import Rollbar from 'rollbar';
 import type { Config } from '../config';
-import type { RequestContext } from '../framework/request-context';
+import type { RequestContext } from '../request/context';
 import type { Logger } from './logger';
 
 /** Header names that may carry credentials: their values never leave the process. */
@@ -45,7 +45,7 @@ export class ErrorReporter {
       ...(endpoint ? { endpoint } : {}),
       codeVersion,
       host,
-      // Uncaught errors are main.ts's to report, so it can wait for delivery before exiting.
+      // Uncaught errors are serve.ts's to report, so it can wait for delivery before exiting.
       captureUncaught: false,
       captureUnhandledRejections: false,
       scrubFields: SECRET_FIELDS,
