@@ -28,7 +28,8 @@ export KUBECONFIG=$KUBECONFIG_ADMIN KUBECTL=$KUBE_HOME/kubectl
 export XRAY_STAND_IN_TAG=${XRAY_STAND_IN_IMAGE##*:}
 # skaffold runs the `docker` on PATH, and helm and kubectl from it too: the engine's client goes first (with-engine.sh
 # picks one that builds with BuildKit).
-export PATH=$KUBE_HOME:$(dirname "$HELM"):$PATH
+helm_dir=$(dirname "$HELM")
+export PATH=$KUBE_HOME:$helm_dir:$PATH
 cd "$ROOT"
 flags=(--config "$config" --update-check=false)
 case ${1:-} in
@@ -39,6 +40,8 @@ esac
 # state, pod logs and container filesystems: those writes never stop while the app serves, and under them an edit was
 # never synced (service/test/cluster/skaffold.test.ts). Polling compares only the image's sources, once a second.
 if [ "${1:-}" = dev ]; then flags+=(--trigger polling); fi
-# with-engine.sh passes signals on, so skaffold dev cleans up (uninstalls its release) when it is stopped.
+# with-engine.sh passes signals on, so skaffold dev cleans up (uninstalls its release) when it is stopped. The inner
+# script's expansions are meant for the engine's shell, which knows DOCKER.
+# shellcheck disable=SC2016
 exec env TOOLS_DIR="$TOOLS_DIR" k8s/docker/with-engine.sh bash -c 'NODE_IMAGE=$(k8s/docker/base-image.sh node) \
   PATH=$(dirname "$DOCKER"):$PATH exec "$SKAFFOLD" "$@"' skaffold "$@" "${flags[@]}"
