@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import { HEALTHY_MIX, Load, type LoadResult } from '../support/e2e/load';
 import { eventually, sleep } from '../support/e2e/tools';
@@ -140,6 +141,33 @@ async function expectRolledOut(): Promise<void> {
   expect(ready).to.have.length(2);
 }
 
+/** Whether kube-proxy's rules send new Service connections to `podIP`: one rule per endpoint in a Service's chain,
+ * commented "namespace/service:port -> ip:port". */
+async function routedTo(podIP: string): Promise<boolean> {
+  const rules = await ok('iptables-save', ['-t', 'nat']);
+  return rules.split('\n').some((rule) => rule.startsWith('-A KUBE-SVC-') && rule.includes(`-> ${podIP}:`));
+}
+
+/** The time (ms since the epoch) from which kube-proxy's rules send no new Service connection to `podIP`. */
+function unroutedSince(podIP: string): Promise<number> {
+  return eventually(async () => ((await routedTo(podIP)) ? undefined : Date.now()), () => `kube-proxy's rules without ${podIP}`, 60_000, 50);
+}
+
+/** `kubectl logs -f` of a container until stop(), which returns what it printed (a deleted pod's log goes with it). */
+function followLogs(pod: string, container: string): { stop: () => string } {
+  let text = '';
+  const child = spawn(process.env.KUBECTL ?? 'kubectl', ['-n', NAMESPACE, 'logs', '-f', pod, '-c', container], { stdio: ['ignore', 'pipe', 'ignore'] });
+  child.stdout.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return {
+    stop: () => {
+      child.kill();
+      return text;
+    },
+  };
+}
+
 describe('cluster journey (make cluster-journey)', function () {
   this.timeout(300_000);
 
@@ -156,8 +184,11 @@ describe('cluster journey (make cluster-journey)', function () {
   after(async function () {
     // The release goes as users remove it, which frees the node for the next suite; the cluster goes down after
     // every suite (make cluster-journey).
-    await uninstallWithNamespace(RELEASE, NAMESPACE);
-    await Promise.all([honeycomb.stop(), cloudwatch.stop(), rollbar.stop()]);
+    try {
+      await uninstallWithNamespace(RELEASE, NAMESPACE);
+    } finally {
+      await Promise.all([honeycomb.stop(), cloudwatch.stop(), rollbar.stop()]);
+    }
   });
 
   describe('install', function () {
@@ -277,10 +308,25 @@ describe('cluster journey (make cluster-journey)', function () {
 
     it('a deleted pod fails no request and loses no completed request\'s server span', async function () {
       const [victim] = await readyApp();
-      const drill = await underLoad('pod delete', () => kubectl(['-n', NAMESPACE, 'delete', 'pod', victim?.metadata.name ?? '', '--wait=true', '--timeout=90s'], 100_000));
+      if (victim === undefined) expect.fail('no Ready app pod');
+      const victimIP = victim.status.podIP ?? '';
+      expect(await routedTo(victimIP), `kube-proxy's rules route to ${victimIP} before the drill`).to.equal(true);
+      const logs = followLogs(victim.metadata.name, 'app');
+      let unroutedAt = 0;
+      const drill = await underLoad('pod delete', async () => {
+        const deleted = kubectl(['-n', NAMESPACE, 'delete', 'pod', victim.metadata.name, '--wait=true', '--timeout=90s'], 100_000);
+        unroutedAt = await unroutedSince(victimIP);
+        await deleted;
+      });
       await expectRolledOut();
       expect(drill.failed).to.deep.equal([]);
       await expectAllDelivered(drill.results);
+      // What preStop is for: the node routes no new connection to the pod by the time it stops accepting them.
+      const shutdown = jsonObjects(logs.stop()).find((line) => line.message === 'shutting down');
+      if (shutdown === undefined) expect.fail(`${victim.metadata.name} logged no shutdown`);
+      const sigtermAt = Date.parse(String(shutdown.timestamp));
+      report(`pod delete: the Service stopped routing to the pod ${sigtermAt - unroutedAt} ms before its SIGTERM`);
+      expect(unroutedAt, 'the Service still routed to the pod when it got SIGTERM').to.be.lessThan(sigtermAt);
     });
 
     it('an upgrade restricted PodSecurity refuses (xray.addressMode=hostPort) fails with --wait, and helm rollback restores the release', async function () {

@@ -120,8 +120,11 @@ describe('chart profiles on the local cluster (make cluster-journey)', function 
     });
 
     after(async function () {
-      await uninstallWithNamespace(RELEASE, NAMESPACE);
-      await Promise.all([honeycomb.stop(), honeycombApi.stop(), xrayApi.stop(), cloudwatch.stop()]);
+      try {
+        await uninstallWithNamespace(RELEASE, NAMESPACE);
+      } finally {
+        await Promise.all([honeycomb.stop(), honeycombApi.stop(), xrayApi.stop(), cloudwatch.stop()]);
+      }
     });
 
     it('installs with --wait in a restricted namespace, its hooks (deploy marker, observability as code) included', async function () {
