@@ -9,11 +9,13 @@ import {
   jsonObjects,
   kubectl,
   loadedImageValues,
+  namespaceWithSecret,
   NODE_ADDRESS,
   ok,
   type Pod,
   pods,
-  restrictedNamespace,
+  readyPods,
+  serviceUrl,
   timestampedLogs,
   uninstallWithNamespace,
 } from '../support/cluster';
@@ -129,16 +131,7 @@ async function expectAllDelivered(results: LoadResult[]): Promise<void> {
 
 async function expectRolledOut(): Promise<void> {
   await kubectl(['-n', NAMESPACE, 'rollout', 'status', `deployment/${RELEASE}`, '--timeout=120s'], 130_000);
-  const ready = await eventually(
-    async () => {
-      const all = await pods(NAMESPACE, APP);
-      return all.length === 2 && all.every(isReady) ? all : undefined;
-    },
-    () => 'two Ready app pods and no other',
-    60_000,
-    1_000,
-  );
-  expect(ready).to.have.length(2);
+  expect(await readyPods(NAMESPACE, APP, 2, 60_000)).to.have.length(2);
 }
 
 /** Whether kube-proxy's rules send new Service connections to `podIP`: one rule per endpoint in a Service's chain,
@@ -176,19 +169,13 @@ describe('cluster journey (make cluster-journey)', function () {
     await honeycomb.start(NODE_ADDRESS);
     await cloudwatch.start(NODE_ADDRESS);
     await rollbar.start(NODE_ADDRESS);
-    await restrictedNamespace(NAMESPACE);
-    // The Secret as users make it: k8s/kind/create-secret.sh from their environment (no .env read here).
-    await ok('k8s/kind/create-secret.sh', [NAMESPACE], { env: { ...SECRET, ENV_FILE: '/dev/null', KUBECTL: process.env.KUBECTL ?? '' } });
+    await namespaceWithSecret(NAMESPACE, SECRET);
   });
 
   after(async function () {
     // The release goes as users remove it, which frees the node for the next suite; the cluster goes down after
     // every suite (make cluster-journey).
-    try {
-      await uninstallWithNamespace(RELEASE, NAMESPACE);
-    } finally {
-      await Promise.all([honeycomb.stop(), cloudwatch.stop(), rollbar.stop()]);
-    }
+    await uninstallWithNamespace(RELEASE, NAMESPACE).finally(() => Promise.all([honeycomb.stop(), cloudwatch.stop(), rollbar.stop()]));
   });
 
   describe('install', function () {
@@ -198,8 +185,7 @@ describe('cluster journey (make cluster-journey)', function () {
       report(`install: ${Date.now() - started} ms`);
       expect(result.code, result.stderr).to.equal(0);
       expect(result.stderr).not.to.match(/would violate PodSecurity/);
-      const service = JSON.parse(await kubectl(['-n', NAMESPACE, 'get', 'service', RELEASE, '-o', 'json'])) as { spec: { clusterIP: string; ports: { port: number }[] } };
-      baseUrl = `http://${service.spec.clusterIP}:${service.spec.ports[0]?.port ?? 80}`;
+      baseUrl = await serviceUrl(NAMESPACE, RELEASE);
     });
 
     it('runs the loaded images: the app, the project\'s collector and the X-Ray daemon stand-in', async function () {
@@ -339,16 +325,7 @@ describe('cluster journey (make cluster-journey)', function () {
       const [status] = JSON.parse(await helm(['history', RELEASE, '-n', NAMESPACE, '-o', 'json', '--max', '1'])) as { status: string }[];
       expect(status?.status).to.equal('deployed');
       await expectRolledOut();
-      const daemons = await eventually(
-        async () => {
-          const all = await pods(NAMESPACE, DAEMON);
-          return all.length === 1 && all.every(isReady) ? all : undefined;
-        },
-        () => 'the daemon stand-in Ready again',
-        60_000,
-        1_000,
-      );
-      expect(daemons).to.have.length(1);
+      expect(await readyPods(NAMESPACE, DAEMON, 1, 60_000), 'the daemon stand-in Ready again').to.have.length(1);
       const res = await fetch(`${baseUrl}/api/activities/home`, { signal: AbortSignal.timeout(5_000) });
       expect(res.status).to.equal(200);
     });

@@ -3,14 +3,15 @@ import { eventually } from '../support/e2e/tools';
 import {
   helm,
   helmRun,
-  isReady,
   jsonObjects,
   kubectl,
   loadedImageValues,
+  namespaceWithSecret,
   NODE_ADDRESS,
-  ok,
   pods,
+  readyPods,
   restrictedNamespace,
+  serviceUrl,
   uninstallWithNamespace,
 } from '../support/cluster';
 import { CloudWatchLogs, HoneycombApi, OtlpReceiver, OtlpSpanKind, XRayApi } from '../support/stand-ins';
@@ -32,24 +33,6 @@ async function installed(namespace: string, args: string[]): Promise<void> {
   expect(result.stderr).not.to.match(/would violate PodSecurity/);
 }
 
-async function readyPods(namespace: string, selector: string, count: number): Promise<void> {
-  const ready = await eventually(
-    async () => {
-      const all = await pods(namespace, selector);
-      return all.length === count && all.every(isReady) ? all : undefined;
-    },
-    () => `${count} Ready pod(s) of ${selector} in ${namespace}`,
-    90_000,
-    1_000,
-  );
-  expect(ready).to.have.length(count);
-}
-
-async function serviceUrl(namespace: string): Promise<string> {
-  const service = JSON.parse(await kubectl(['-n', namespace, 'get', 'service', RELEASE, '-o', 'json'])) as { spec: { clusterIP: string; ports: { port: number }[] } };
-  return `http://${service.spec.clusterIP}:${service.spec.ports[0]?.port ?? 80}`;
-}
-
 describe('chart profiles on the local cluster (make cluster-journey)', function () {
   this.timeout(300_000);
 
@@ -63,8 +46,8 @@ describe('chart profiles on the local cluster (make cluster-journey)', function 
     });
 
     it('has every pod Ready: the app pods and the daemon stand-in', async function () {
-      await readyPods(NAMESPACE, APP, 2);
-      await readyPods(NAMESPACE, DAEMON, 1);
+      expect(await readyPods(NAMESPACE, APP, 2)).to.have.length(2);
+      expect(await readyPods(NAMESPACE, DAEMON, 1)).to.have.length(1);
     });
 
     it('passes helm test', async function () {
@@ -72,7 +55,7 @@ describe('chart profiles on the local cluster (make cluster-journey)', function 
     });
 
     it("answers through its Service, and the serving pod's collector prints the request's spans (debug exporter)", async function () {
-      const res = await fetch(`${await serviceUrl(NAMESPACE)}/api/activities/home`, { signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${await serviceUrl(NAMESPACE, RELEASE)}/api/activities/home`, { signal: AbortSignal.timeout(5_000) });
       expect(res.status).to.equal(200);
       const traceId = /^00-([0-9a-f]{32})-/.exec(res.headers.get('traceresponse') ?? '')?.[1];
       expect(traceId, 'traceresponse').to.be.a('string');
@@ -115,17 +98,10 @@ describe('chart profiles on the local cluster (make cluster-journey)', function 
       await Promise.all([honeycomb.start(NODE_ADDRESS), honeycombApi.start(NODE_ADDRESS), xrayApi.start(NODE_ADDRESS), cloudwatch.start(NODE_ADDRESS)]);
       honeycombApi.addKey(SECRET.HONEYCOMB_CONFIGURATION_KEY);
       honeycombApi.addDataset(RELEASE);
-      await restrictedNamespace(NAMESPACE);
-      await ok('k8s/kind/create-secret.sh', [NAMESPACE], { env: { ...SECRET, ENV_FILE: '/dev/null', KUBECTL: process.env.KUBECTL ?? '' } });
+      await namespaceWithSecret(NAMESPACE, SECRET);
     });
 
-    after(async function () {
-      try {
-        await uninstallWithNamespace(RELEASE, NAMESPACE);
-      } finally {
-        await Promise.all([honeycomb.stop(), honeycombApi.stop(), xrayApi.stop(), cloudwatch.stop()]);
-      }
-    });
+    after(() => uninstallWithNamespace(RELEASE, NAMESPACE).finally(() => Promise.all([honeycomb.stop(), honeycombApi.stop(), xrayApi.stop(), cloudwatch.stop()])));
 
     it('installs with --wait in a restricted namespace, its hooks (deploy marker, observability as code) included', async function () {
       await installed(NAMESPACE, [
@@ -149,8 +125,8 @@ describe('chart profiles on the local cluster (make cluster-journey)', function 
     });
 
     it('holds the HPA\'s minReplicas (2 app pods) and runs the daemon stand-in', async function () {
-      await readyPods(NAMESPACE, APP, 2);
-      await readyPods(NAMESPACE, DAEMON, 1);
+      expect(await readyPods(NAMESPACE, APP, 2)).to.have.length(2);
+      expect(await readyPods(NAMESPACE, DAEMON, 1)).to.have.length(1);
     });
 
     it('creates the Ingress of class alb (no controller gives it an address here)', async function () {
@@ -166,7 +142,7 @@ describe('chart profiles on the local cluster (make cluster-journey)', function 
     it("follows a caller's sampled trace through the Service and ships its spans to Honeycomb with the Secret's key", async function () {
       // Production sampling keeps 10% of the traces that start here, and every trace a caller sampled.
       const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-      const res = await fetch(`${await serviceUrl(NAMESPACE)}/api/activities/home`, {
+      const res = await fetch(`${await serviceUrl(NAMESPACE, RELEASE)}/api/activities/home`, {
         headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
         signal: AbortSignal.timeout(5_000),
       });

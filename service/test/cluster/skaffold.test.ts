@@ -3,7 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { eventually } from '../support/e2e/tools';
-import { helm, isReady, kubectl, ok, type Pod, pods, run } from '../support/cluster';
+import {
+  helm,
+  kubectl,
+  ok,
+  type Pod,
+  readyPods,
+  run,
+  serviceUrl,
+} from '../support/cluster';
 import { ROOT } from '../support/process';
 
 /**
@@ -21,21 +29,10 @@ const SKAFFOLD = path.join(ROOT, 'k8s/cluster/skaffold.sh');
 const EDITED = path.join(ROOT, 'service/src/services/notifications-activities.ts');
 const ORIGINAL_MESSAGE = 'Cloud is absolutely fun! (Azure UI Supremacy!)';
 
-async function readyApp(): Promise<Pod[]> {
-  return eventually(
-    async () => {
-      const all = await pods(NAMESPACE, APP);
-      return all.length > 0 && all.every(isReady) ? all : undefined;
-    },
-    () => `Ready app pods in ${NAMESPACE}`,
-    120_000,
-    1_000,
-  );
-}
+const readyApp = (): Promise<Pod[]> => readyPods(NAMESPACE, APP, undefined, 120_000);
 
 async function get(route: string): Promise<{ status: number; body: string }> {
-  const service = JSON.parse(await kubectl(['-n', NAMESPACE, 'get', 'service', RELEASE, '-o', 'json'])) as { spec: { clusterIP: string; ports: { port: number }[] } };
-  const res = await fetch(`http://${service.spec.clusterIP}:${service.spec.ports[0]?.port ?? 80}${route}`, { signal: AbortSignal.timeout(5_000) });
+  const res = await fetch(`${await serviceUrl(NAMESPACE, RELEASE)}${route}`, { signal: AbortSignal.timeout(5_000) });
   return { status: res.status, body: await res.text() };
 }
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { eventually } from './e2e/tools';
 import { ROOT } from './process';
 
 /**
@@ -110,6 +111,32 @@ export function loadedImageValues(): string[] {
     '--set', `collector.image.repository=${collector.repository},collector.image.tag=${collector.tag}`,
     '--set', `xray.image.repository=${xray.repository},xray.image.tag=${xray.tag}`,
   ];
+}
+
+/** A restricted namespace holding the chart's Secret as users make it: k8s/kind/create-secret.sh from the environment
+ * (`secret`, dummy values; no .env read). */
+export async function namespaceWithSecret(namespace: string, secret: Record<string, string>): Promise<void> {
+  await restrictedNamespace(namespace);
+  await ok('k8s/kind/create-secret.sh', [namespace], { env: { ...secret, ENV_FILE: '/dev/null', KUBECTL: required('KUBECTL') } });
+}
+
+/** The base URL of a Service's first port on its ClusterIP, which the node reaches. */
+export async function serviceUrl(namespace: string, service: string): Promise<string> {
+  const { spec } = JSON.parse(await kubectl(['-n', namespace, 'get', 'service', service, '-o', 'json'])) as { spec: { clusterIP: string; ports: { port: number }[] } };
+  return `http://${spec.clusterIP}:${spec.ports[0]?.port ?? 80}`;
+}
+
+/** Waits until the pods of `selector` are all Ready and, with `count`, exactly that many. */
+export async function readyPods(namespace: string, selector: string, count?: number, timeoutMs = 90_000): Promise<Pod[]> {
+  return eventually(
+    async () => {
+      const all = await pods(namespace, selector);
+      return all.length > 0 && (count === undefined || all.length === count) && all.every(isReady) ? all : undefined;
+    },
+    () => `${count ?? 'all'} Ready pod(s) of ${selector} in ${namespace}`,
+    timeoutMs,
+    1_000,
+  );
 }
 
 /** helm uninstall --wait, then the namespace goes (the suites' namespaces are their own); either may be gone already. */
