@@ -20,10 +20,6 @@ done
 config=$TOOLS_DIR/skaffold-global-config.yaml
 printf 'global:\n  collect-metrics: false\n  update-check: false\n  survey:\n    disable-prompt: true\nkubeContexts: []\n' >"$config"
 
-"$here/up.sh"
-"$here/load-image.sh" "$CLUSTER_JOURNEY_TARS/${COLLECTOR_IMAGE//[:\/]/_}.tar" "$CLUSTER_JOURNEY_TARS/${XRAY_STAND_IN_IMAGE//[:\/]/_}.tar" >/dev/null
-"$here/registry.sh" start
-
 export KUBECONFIG=$KUBECONFIG_ADMIN KUBECTL=$KUBE_HOME/kubectl
 export XRAY_STAND_IN_TAG=${XRAY_STAND_IN_IMAGE##*:}
 # skaffold runs the `docker` on PATH, and helm and kubectl from it too: the engine's client goes first (with-engine.sh
@@ -32,10 +28,13 @@ helm_dir=$(dirname "$HELM")
 export PATH=$KUBE_HOME:$helm_dir:$PATH
 cd "$ROOT"
 flags=(--config "$config" --update-check=false)
-case ${1:-} in
-  delete) exec "$SKAFFOLD" "$@" "${flags[@]}" ;;
-  *) flags+=(--default-repo "$LOCAL_REGISTRY" --insecure-registry "$LOCAL_REGISTRY") ;;
-esac
+# Removing what skaffold deployed needs neither images nor the registry.
+[ "${1:-}" != delete ] || exec "$SKAFFOLD" "$@" "${flags[@]}"
+
+"$here/up.sh"
+"$here/load-image.sh" "$CLUSTER_JOURNEY_TARS/${COLLECTOR_IMAGE//[:\/]/_}.tar" "$CLUSTER_JOURNEY_TARS/${XRAY_STAND_IN_IMAGE//[:\/]/_}.tar" >/dev/null
+"$here/registry.sh" start
+flags+=(--default-repo "$LOCAL_REGISTRY" --insecure-registry "$LOCAL_REGISTRY")
 # skaffold dev's default trigger (notify) watches the whole checkout, .tools/ included, where this cluster keeps its
 # state, pod logs and container filesystems: those writes never stop while the app serves, and under them an edit was
 # never synced (service/test/cluster/skaffold.test.ts). Polling compares only the image's sources, once a second.
