@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { deployVersion } from './deploy-version';
+import type { RequestSamplingConfig } from './telemetry/sampling/keep-policy';
 
 /**
  * The service's configuration: read from the environment once, validated, typed.
@@ -51,9 +52,13 @@ export interface TelemetryConfig {
   kubernetes: { podName?: string; namespace?: string; nodeName?: string };
   otel: {
     enabled: boolean;
-    /** OTEL_TRACES_SAMPLER and, for the ratio samplers, OTEL_TRACES_SAMPLER_ARG; unset: parent-based always-on. */
+    /** Head mode only: OTEL_TRACES_SAMPLER and, for the ratio samplers, OTEL_TRACES_SAMPLER_ARG; unset: parent-based always-on. */
     sampler: TraceSampler | undefined;
   };
+  /** Which requests' traces are kept, for OpenTelemetry and X-Ray alike (TRACES_SAMPLING). */
+  sampling: TraceSampling;
+  /** Where an error report links to its trace (Rollbar items carry both). */
+  links: TraceLinks;
   xray: {
     enabled: boolean;
     /** `host:port` (or `udp:host:port tcp:host:port`) of the X-Ray daemon. */
@@ -73,6 +78,19 @@ export interface TelemetryConfig {
     /** How often buffered log events are sent. */
     flushIntervalMs: number;
   };
+}
+
+/**
+ * `request-end` (the default): one decision per request when it ends (telemetry/sampling/keep-policy.ts).
+ * `head`: the sampler and X-Ray rules decide when the request starts, as before; kept for one release to compare.
+ */
+export type TraceSampling = ({ mode: 'request-end' } & RequestSamplingConfig) | { mode: 'head' };
+
+export interface TraceLinks {
+  /** https://ui.honeycomb.io/<team>/environments/<environment>/datasets/<dataset>, when HONEYCOMB_TEAM is set. */
+  honeycombDataset: string | undefined;
+  /** The region whose X-Ray console shows the traces (AWS_REGION). */
+  xrayRegion: string | undefined;
 }
 
 export interface TraceSampler {
@@ -144,6 +162,14 @@ export class EnvReader {
     return number >= 0 && number <= 1 ? number : this.invalid(name, value, 'a number from 0 to 1', fallback);
   }
 
+  /** A rate: a number of events a second, 0 or more, fractions allowed (0.5 is one every two seconds). */
+  rate(name: string, fallback: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const number = Number(value);
+    return Number.isFinite(number) && number >= 0 ? number : this.invalid(name, value, 'a number of events a second, 0 or more', fallback);
+  }
+
   /** An http(s) URL; returns it normalised, or undefined when unset and no fallback is given. */
   url(name: string, fallback?: string): string | undefined {
     const value = this.raw(name) ?? fallback;
@@ -213,12 +239,15 @@ function readTelemetry(read: EnvReader): TelemetryConfig {
     read.problems.push('AWS_REGION must be set when CLOUDWATCH_LOG_GROUP is set');
   }
   const gitSha = read.raw('GIT_SHA');
+  const sampling = readSampling(read, otelEnabled);
   return {
     serviceName,
     serviceVersion: deployVersion(packageVersion(), gitSha),
     gitSha,
     kubernetes: { podName, namespace: read.raw('K8S_NAMESPACE_NAME'), nodeName: read.raw('K8S_NODE_NAME') },
-    otel: { enabled: otelEnabled, sampler: otelEnabled ? readTraceSampler(read) : undefined },
+    otel: { enabled: otelEnabled, sampler: otelEnabled && sampling.mode === 'head' ? readTraceSampler(read) : undefined },
+    sampling,
+    links: { honeycombDataset: readHoneycombDataset(read, serviceName), xrayRegion: region },
     xray: {
       enabled: read.boolean('XRAY_ENABLED', true),
       daemonAddress,
@@ -235,6 +264,50 @@ function readTelemetry(read: EnvReader): TelemetryConfig {
       flushIntervalMs: read.integer('CLOUDWATCH_FLUSH_INTERVAL_MS', 1_000, 100, 600_000),
     },
   };
+}
+
+const SAMPLING_MODES = ['request-end', 'head'] as const;
+
+function readSampling(read: EnvReader, otelEnabled: boolean): TraceSampling {
+  const mode = read.oneOf('TRACES_SAMPLING', SAMPLING_MODES, 'request-end');
+  if (mode === 'head') return { mode };
+  const sampling = {
+    mode,
+    share: read.fraction('TRACES_KEEP_SHARE', 1),
+    slowMs: read.integer('TRACES_KEEP_SLOWER_THAN_MS', 1_000, 1, 3_600_000),
+    callerKeepsPerSecond: read.rate('TRACES_CALLER_KEEPS_PER_SECOND', 1),
+  };
+  if (!otelEnabled) return sampling;
+  // OTEL_TRACES_SAMPLER decides when a request starts; with the decision at its end, it would be ignored.
+  const headSampler = read.raw('OTEL_TRACES_SAMPLER');
+  if (headSampler !== undefined && !['always_on', 'parentbased_always_on'].includes(headSampler.toLowerCase())) {
+    read.problems.push(
+      `OTEL_TRACES_SAMPLER (${JSON.stringify(truncate(headSampler))}) applies only with TRACES_SAMPLING=head: unset it and set TRACES_KEEP_SHARE`,
+    );
+  }
+  // The spans wait in the service for their request's decision: only the exporter built for that is wired so.
+  const exporter = read.raw('OTEL_TRACES_EXPORTER') ?? 'otlp';
+  const protocol = read.raw('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? read.raw('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
+  if (exporter !== 'otlp' || protocol !== 'http/protobuf') {
+    read.problems.push(
+      `TRACES_SAMPLING=request-end exports over OTLP http/protobuf only (got OTEL_TRACES_EXPORTER=${exporter}, protocol ${protocol}): use TRACES_SAMPLING=head for another exporter`,
+    );
+  }
+  return sampling;
+}
+
+/** The dataset's page in Honeycomb's UI, the base of every trace link; make smoke builds the same. */
+function readHoneycombDataset(read: EnvReader, serviceName: string): string | undefined {
+  const team = read.raw('HONEYCOMB_TEAM');
+  if (team === undefined) return undefined;
+  const ui = read.oneOf('HONEYCOMB_REGION', ['us', 'eu'] as const, 'us') === 'eu' ? 'https://ui.eu1.honeycomb.io' : 'https://ui.honeycomb.io';
+  const environment = read.raw('HONEYCOMB_ENVIRONMENT');
+  if (environment === undefined) {
+    read.problems.push('HONEYCOMB_ENVIRONMENT must be set when HONEYCOMB_TEAM is set (the environment in trace links)');
+    return undefined;
+  }
+  const dataset = read.string('HONEYCOMB_DATASET', serviceName);
+  return `${ui}/${encodeURIComponent(team)}/environments/${encodeURIComponent(environment)}/datasets/${encodeURIComponent(dataset)}`;
 }
 
 /** OpenTelemetry's sampler. Its SDK would log an unknown name or ratio and sample everything; here it stops the start. */

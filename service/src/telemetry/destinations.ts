@@ -9,6 +9,7 @@ import { ErrorReporter } from './error-reporter';
 import { createLogger, type Logger } from './logger';
 import type { OpenTelemetryHandle } from './opentelemetry';
 import { requestTracing } from './request-tracing';
+import { KeepPolicy } from './sampling/keep-policy';
 import { XRayRecorder } from './xray-recorder';
 
 /** Each flush gets at most this long; together they fit the shutdown deadline after the HTTP drain. */
@@ -81,29 +82,29 @@ export function startTelemetry(config: Config, openTelemetry: OpenTelemetryHandl
     service_name: config.telemetry.serviceName,
     endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318',
   });
-  const xray = xrayConfig.enabled ? XRayRecorder.start(xrayConfig, config.telemetry.serviceVersion, logger) : undefined;
+  const { sampling } = config.telemetry;
+  const decidesAtEnd = sampling.mode === 'request-end';
+  const xray = xrayConfig.enabled ? XRayRecorder.start(xrayConfig, config.telemetry.serviceVersion, logger, { rules: !decidesAtEnd }) : undefined;
   logger.info(xray ? 'x-ray enabled' : 'x-ray disabled', {
     daemon: xray ? xrayConfig.daemonAddress : undefined,
-    centralized_sampling: xray ? xrayConfig.centralizedSampling : undefined,
+    centralized_sampling: xray && !decidesAtEnd ? xrayConfig.centralizedSampling : undefined,
   });
+  logger.info('trace sampling', { ...sampling });
   const errors = ErrorReporter.start(config, logger);
 
   // CloudWatch flushes last, so that it ships what the other flushes logged (spans lost, each hook's outcome).
   const flushes: TelemetryFlush[] = [];
   if (errors) flushes.push({ name: 'rollbar', run: () => errors.flush(FLUSH_TIMEOUT_MS.rollbar), timeoutMs: FLUSH_TIMEOUT_MS.rollbar });
-  flushes.push({
-    name: 'opentelemetry',
-    run: async () => {
-      // Bounded here (not only by the lifecycle) so that spans an unreachable collector never got are said lost.
-      const flushed = await Promise.race([
-        openTelemetry.shutdown().then(() => true),
-        sleep(FLUSH_TIMEOUT_MS.opentelemetry - 250, false, { ref: false }),
-      ]);
-      const lost = flushed ? 0 : openTelemetry.abandonPendingSpans();
-      if (lost > 0) logger.warn(`opentelemetry: ${lost} spans not delivered before shutdown`, { component: 'opentelemetry' });
-    },
-    timeoutMs: FLUSH_TIMEOUT_MS.opentelemetry,
-  });
+  const flushOpenTelemetry = async () => {
+    // Bounded here (not only by the lifecycle) so that spans an unreachable collector never got are said lost.
+    const flushed = await Promise.race([
+      openTelemetry.shutdown().then(() => true),
+      sleep(FLUSH_TIMEOUT_MS.opentelemetry - 250, false, { ref: false }),
+    ]);
+    const lost = flushed ? 0 : openTelemetry.abandonPendingSpans();
+    if (lost > 0) logger.warn(`opentelemetry: ${lost} spans not delivered before shutdown`, { component: 'opentelemetry' });
+  };
+  flushes.push({ name: 'opentelemetry', run: flushOpenTelemetry, timeoutMs: FLUSH_TIMEOUT_MS.opentelemetry });
   if (cloudwatch) {
     const transport = cloudwatch;
     flushes.push({ name: 'cloudwatch', run: () => transport.flush(FLUSH_TIMEOUT_MS.cloudwatch), timeoutMs: FLUSH_TIMEOUT_MS.cloudwatch });
@@ -119,19 +120,28 @@ export function startTelemetry(config: Config, openTelemetry: OpenTelemetryHandl
 
   const reportFatal = async (kind: string, err: unknown) => {
     logger.error(kind, { err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) });
-    errors?.message('critical', err instanceof Error ? err : new Error(String(err)), { kind });
-    await Promise.all([errors?.flush(FLUSH_TIMEOUT_MS.rollbar), cloudwatch?.flush(FLUSH_TIMEOUT_MS.cloudwatch)]);
+    errors?.message('critical', err instanceof Error ? err : new Error(String(err)), undefined, { kind });
+    // The crashing request's spans wait in the batch processor: flushed too, or they die with the process.
+    await Promise.all([errors?.flush(FLUSH_TIMEOUT_MS.rollbar), flushOpenTelemetry(), cloudwatch?.flush(FLUSH_TIMEOUT_MS.cloudwatch)]);
   };
 
   const reportWarning = (message: string) => {
-    const context = currentRequestContext();
-    errors?.message('warning', message, {
-      request_id: context?.requestId,
-      trace_id: context?.trace?.traceId,
-      xray_trace_id: context?.trace?.xrayTraceId,
-    });
+    errors?.message('warning', message, currentRequestContext());
     return errors !== undefined;
   };
 
-  return { logger, requestTracing: requestTracing(xray), onServerError, reportWarning, reportFatal, flushes };
+  let tracingFailures = 0;
+  const tracing = requestTracing({
+    xray,
+    keep: decidesAtEnd ? { policy: new KeepPolicy(sampling), tellSpans: openTelemetry.decide } : undefined,
+    onFailure: (stage, err) => {
+      tracingFailures += 1;
+      logger.error('request tracing failed: the request goes on without it', {
+        stage,
+        err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
+        failures_since_start: tracingFailures,
+      });
+    },
+  });
+  return { logger, requestTracing: tracing, onServerError, reportWarning, reportFatal, flushes };
 }

@@ -4,6 +4,7 @@ import Rollbar from 'rollbar';
 import type { Config } from '../config';
 import type { RequestContext } from '../request/context';
 import type { Logger } from './logger';
+import { traceLinks } from './trace-links';
 
 /** Header names that may carry credentials: their values never leave the process. */
 const SECRET_HEADER = /auth|cookie|token|secret|key|session|password|passwd|signature|credential|honeycomb-team/i;
@@ -29,6 +30,7 @@ export class ErrorReporter {
   private constructor(
     private readonly rollbar: Rollbar,
     private readonly logger: Logger,
+    private readonly links: Config['telemetry']['links'],
   ) {}
 
   static start(config: Config, logger: Logger): ErrorReporter | undefined {
@@ -60,24 +62,31 @@ export class ErrorReporter {
       payload: { server: { host, root: process.cwd() }, code_version: codeVersion },
     });
     logger.info('rollbar enabled', { environment: config.environment, code_version: codeVersion, endpoint: endpoint ?? 'default' });
-    return new ErrorReporter(rollbar, logger);
+    return new ErrorReporter(rollbar, logger, config.telemetry.links);
   }
 
   /** An error that made a request fail, with the request, its route and every id needed to find its trace. */
   requestError(err: unknown, req: IncomingMessage, report: ErrorReport): void {
     this.safely(() =>
-      this.rollbar.error(toError(err), req, {
-        context: report.route,
-        route: report.route,
-        request_id: report.context?.requestId,
-        trace_id: report.context?.trace?.traceId,
-        xray_trace_id: report.context?.trace?.xrayTraceId,
-      }),
+      this.rollbar.error(toError(err), req, { context: report.route, route: report.route, ...this.requestIds(report.context) }),
     );
   }
 
-  message(level: 'warning' | 'critical', message: string | Error, custom: Record<string, unknown> = {}): void {
-    this.safely(() => this.rollbar[level](message, custom));
+  message(level: 'warning' | 'critical', message: string | Error, context?: RequestContext, custom: Record<string, unknown> = {}): void {
+    this.safely(() => this.rollbar[level](message, { ...custom, ...this.requestIds(context) }));
+  }
+
+  /** Every id needed to find the request's trace, and links that open it. */
+  private requestIds(context: RequestContext | undefined): Record<string, string> {
+    const trace = context?.trace;
+    if (!context) return {};
+    if (!trace) return { request_id: context.requestId };
+    return {
+      request_id: context.requestId,
+      trace_id: trace.traceId,
+      xray_trace_id: trace.xrayTraceId,
+      ...traceLinks(this.links, trace),
+    };
   }
 
   /** Resolves once queued items are sent, or after `timeoutMs`. */

@@ -7,17 +7,21 @@
  * from the SDK's parts (tracing-sdk.ts), and any other choice by NodeSDK, loaded only then.
  */
 import type { IncomingMessage } from 'node:http';
+import { diag } from '@opentelemetry/api';
 import { CompositePropagator, getStringFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { NodeSDK, NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import { AlwaysOnSampler } from '@opentelemetry/sdk-trace';
 import type { Config } from '../config';
 import { isProbe } from '../request/probe-paths';
 import { DropCountingExporter } from './drop-counting-exporter';
 import { instrumentations, resourceDetectors } from './enabled-instrumentations';
 import { IncomingRootIdGenerator, XRayRootPropagator } from './trace-ids';
-import { samplerFor, startTracing, tracesOnly } from './tracing-sdk';
+import { DEFAULT_HELD_SPANS_LIMITS, HeldSpansProcessor, type HeldSpansLosses } from './sampling/held-spans';
+import type { KeepDecision } from './sampling/keep-policy';
+import { batchProcessorFromEnv, samplerFor, showSdkMessages, startTracing, tracesOnly } from './tracing-sdk';
 
 export interface OpenTelemetryHandle {
   enabled: boolean;
@@ -25,6 +29,8 @@ export interface OpenTelemetryHandle {
   shutdown: () => Promise<void>;
   /** Spans still being exported, given up on: counted here, never again as dropped (0 with another exporter). */
   abandonPendingSpans: () => number;
+  /** With TRACES_SAMPLING=request-end: tells the spans held for a trace whether they are kept. */
+  decide?: (traceId: string, decision: KeepDecision) => void;
 }
 
 /** Defaults for variables the SDK reads itself, applied only when the operator left them unset. */
@@ -79,17 +85,31 @@ function startNodeSdk(options: Partial<NodeSDKConfiguration>): NodeSDK {
   return sdk;
 }
 
+function reportHeldSpansLosses({ overflowed, expired }: HeldSpansLosses): void {
+  diag.warn(
+    `spans lost before their request was decided, since start: ${overflowed} over the held-spans bounds, ${expired} of requests undecided after ${DEFAULT_HELD_SPANS_LIMITS.maxHoldMs} ms`,
+  );
+}
+
 /** The SDK as the configuration asks (OTEL_SDK_DISABLED=true: nothing started, a handle that does nothing). */
 export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
   if (!config.telemetry.otel.enabled) return { enabled: false, shutdown: () => Promise.resolve(), abandonPendingSpans: () => 0 };
   // Empty counts as unset, as for every variable of the service.
   for (const [name, value] of Object.entries(SDK_DEFAULTS)) if (getStringFromEnv(name) === undefined) process.env[name] = value;
   const traceExporter = defaultTraceExporter();
+  const fromParts = traceExporter !== undefined && tracesOnly();
+  if (fromParts) showSdkMessages(); // NodeSDK shows them itself
+  // config.ts lets request-end sampling through only with the default exporter.
+  const held =
+    config.telemetry.sampling.mode === 'request-end' && traceExporter
+      ? new HeldSpansProcessor(batchProcessorFromEnv(traceExporter), DEFAULT_HELD_SPANS_LIMITS, reportHeldSpansLosses)
+      : undefined;
   const parts = {
     resource: resourceFromAttributes(resourceAttributes(config)),
     resourceDetectors: resourceDetectors(),
     idGenerator: new IncomingRootIdGenerator(),
-    sampler: samplerFor(config.telemetry.otel.sampler),
+    // Decided at request end: every request is recorded, whatever its caller's flag says.
+    sampler: held ? new AlwaysOnSampler() : samplerFor(config.telemetry.otel.sampler),
     // Extraction runs in order and a later find wins: an X-Ray header (ALB, API Gateway, other AWS SDKs)
     // beats traceparent, and a Root-only ALB header still keeps its trace id.
     propagator: new CompositePropagator({
@@ -106,12 +126,16 @@ export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
       disableOutgoingRequestInstrumentation: true,
     }),
   };
-  const abandonPendingSpans = () => traceExporter?.abandonInFlight() ?? 0;
-  if (traceExporter && tracesOnly()) {
-    const provider = startTracing({ ...parts, exporter: traceExporter });
-    return { enabled: true, shutdown: () => provider.shutdown(), abandonPendingSpans };
+  const handle = {
+    enabled: true,
+    abandonPendingSpans: () => traceExporter?.abandonInFlight() ?? 0,
+    decide: held && ((traceId: string, decision: KeepDecision) => { held.decide(traceId, decision); }),
+  };
+  if (fromParts) {
+    const provider = startTracing({ ...parts, spanProcessor: held ?? batchProcessorFromEnv(traceExporter) });
+    return { ...handle, shutdown: () => provider.shutdown() };
   }
   const { propagator, ...common } = parts;
-  const sdk = startNodeSdk({ ...common, textMapPropagator: propagator, traceExporter });
-  return { enabled: true, shutdown: () => sdk.shutdown(), abandonPendingSpans };
+  const sdk = startNodeSdk({ ...common, textMapPropagator: propagator, ...(held ? { spanProcessors: [held] } : { traceExporter }) });
+  return { ...handle, shutdown: () => sdk.shutdown() };
 }

@@ -22,6 +22,7 @@ import {
   type Sampler,
   type SpanExporter,
   type SpanLimits,
+  type SpanProcessor,
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
@@ -35,7 +36,8 @@ export interface TracingParts {
   propagator: TextMapPropagator;
   instrumentations: Instrumentation[];
   sampler: Sampler;
-  exporter: SpanExporter;
+  /** What ended spans go through: the batch processor, or HeldSpansProcessor in front of it. */
+  spanProcessor: SpanProcessor;
 }
 
 /** True when the environment asks for nothing but traces: the metrics and logs exporter lists name `none`. */
@@ -91,7 +93,7 @@ function spanLimitsFromEnv(): SpanLimits {
   };
 }
 
-function batchProcessorFromEnv(exporter: SpanExporter): BatchSpanProcessor {
+export function batchProcessorFromEnv(exporter: SpanExporter): BatchSpanProcessor {
   return new BatchSpanProcessor({
     exporter,
     maxQueueSize: positiveFromEnv('OTEL_BSP_MAX_QUEUE_SIZE'),
@@ -101,12 +103,17 @@ function batchProcessorFromEnv(exporter: SpanExporter): BatchSpanProcessor {
   });
 }
 
-/** Registers the instrumentations, context manager, propagator and tracer provider globally, in NodeSDK's order. */
-export function startTracing(parts: TracingParts): TracerProvider {
-  // As NodeSDK does: the SDK's own messages about the settings below reach the console until the service's logger
-  // takes over (destinations.ts).
+/**
+ * As NodeSDK does: the SDK's own messages about its settings (the batch processor's among them, so call this before
+ * building it) reach the console at OTEL_LOG_LEVEL until the service's logger takes over (destinations.ts).
+ */
+export function showSdkMessages(): void {
   const logLevel = getStringFromEnv('OTEL_LOG_LEVEL');
   if (logLevel !== undefined) diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(logLevel) });
+}
+
+/** Registers the instrumentations, context manager, propagator and tracer provider globally, in NodeSDK's order. */
+export function startTracing(parts: TracingParts): TracerProvider {
   registerInstrumentations({ instrumentations: parts.instrumentations });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(parts.propagator);
@@ -115,7 +122,7 @@ export function startTracing(parts: TracingParts): TracerProvider {
     idGenerator: parts.idGenerator,
     sampler: parts.sampler,
     spanLimits: spanLimitsFromEnv(),
-    spanProcessors: [batchProcessorFromEnv(parts.exporter)],
+    spanProcessors: [parts.spanProcessor],
   });
   trace.setGlobalTracerProvider(provider);
   return provider;

@@ -43,8 +43,11 @@ export class XRayRecorder {
     private readonly version: string,
   ) {}
 
-  /** `version` is the service's (TelemetryConfig.serviceVersion), the one its spans carry. */
-  static start(config: TelemetryConfig['xray'], version: string, logger: Logger): XRayRecorder {
+  /**
+   * `version` is the service's (TelemetryConfig.serviceVersion), the one its spans carry. `rules`: whether X-Ray's
+   * sampling rules decide (head sampling); with the decision at request end they are never asked, nor polled.
+   */
+  static start(config: TelemetryConfig['xray'], version: string, logger: Logger, { rules }: { rules: boolean }): XRayRecorder {
     const { sdk, emitter } = loadSdk();
     // The SDK fills the segment's service.version from npm's variables, which `node` alone does not set.
     const defaults = sdk.SegmentUtils as typeof sdk.SegmentUtils & { serviceData?: object };
@@ -57,7 +60,7 @@ export class XRayRecorder {
     sdk.setLogger({ debug, info: debug, warn: debug, error: debug });
     sdk.setContextMissingStrategy('IGNORE_ERROR'); // never fail a request for want of a segment
     sdk.setDaemonAddress(config.daemonAddress);
-    if (!config.centralizedSampling) sdk.middleware.disableCentralizedSampling();
+    if (!config.centralizedSampling || !rules) sdk.middleware.disableCentralizedSampling();
     sdk.middleware.setSamplingRules(config.samplingRules ?? localSamplingRules);
     return new XRayRecorder(sdk, requestSegmentFactory(sdk, emitter), config.segmentName, version);
   }

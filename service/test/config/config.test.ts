@@ -116,7 +116,7 @@ describe('configuration', () => {
   });
 
   it('reads the OpenTelemetry sampler, with its ratio only for the ratio samplers', () => {
-    const sampler = (env: Record<string, string>) => loadConfig(env).telemetry.otel.sampler;
+    const sampler = (env: Record<string, string>) => loadConfig({ TRACES_SAMPLING: 'head', ...env }).telemetry.otel.sampler;
     expect(sampler({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' })).to.deep.equal({
       name: 'parentbased_traceidratio',
       ratio: 0.1,
@@ -133,9 +133,9 @@ describe('configuration', () => {
   });
 
   it('refuses an unknown sampler or a ratio outside 0 to 1, where the SDK would sample everything', () => {
-    expect(problemsOf({ OTEL_TRACES_SAMPLER: 'ratio' })[0]).to.match(/^OTEL_TRACES_SAMPLER must be one of always_on, .*parentbased_traceidratio/);
+    expect(problemsOf({ TRACES_SAMPLING: 'head', OTEL_TRACES_SAMPLER: 'ratio' })[0]).to.match(/^OTEL_TRACES_SAMPLER must be one of always_on, .*parentbased_traceidratio/);
     for (const ratio of ['1.5', '-0.1', '10%', 'half']) {
-      const problems = problemsOf({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio });
+      const problems = problemsOf({ TRACES_SAMPLING: 'head', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio });
       expect(problems, ratio).to.deep.equal([`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 (got "${ratio}")`]);
     }
   });

@@ -7,6 +7,8 @@ interface ProviderSettings {
   spanLimits: Record<string, number>;
   batch: Record<string, number>;
   exporter: string;
+  /** Whether spans wait for their request's decision (HeldSpansProcessor) before the batch processor. */
+  held: boolean;
   /** Whether the exporter is wrapped in DropCountingExporter (the service's lost-span count). */
   counted: boolean;
   sdkNodeLoaded: boolean;
@@ -17,7 +19,8 @@ const DESCRIBE_PROVIDER = `
   const { trace } = require('@opentelemetry/api');
   const provider = trace.getTracerProvider().getDelegate();
   const options = provider._tracerOptions;
-  const [processor] = provider._activeSpanProcessor._spanProcessors;
+  const [first] = provider._activeSpanProcessor._spanProcessors;
+  const processor = first.next ?? first;
   const exporter = processor._exporter.exporter ?? processor._exporter;
   process.stdout.write(JSON.stringify({
     // The service wraps the configured sampler for deferred X-Ray decisions; NodeSDK's own has no such wrapper.
@@ -30,6 +33,7 @@ const DESCRIBE_PROVIDER = `
       exportTimeoutMillis: processor._exportTimeoutMillis,
     },
     exporter: exporter.constructor.name,
+    held: first.constructor.name === 'HeldSpansProcessor',
     counted: processor._exporter.constructor.name === 'DropCountingExporter',
     sdkNodeLoaded: Object.keys(require.cache).some((file) => file.includes('/@opentelemetry/sdk-node/')),
   }));
@@ -50,13 +54,8 @@ function nodeSdk(env: Record<string, string>): ProviderSettings {
   return evaluateInFreshProcess(script, env) as ProviderSettings;
 }
 
-const ENVIRONMENTS: Record<string, Record<string, string>> = {
-  'nothing set': {},
-  'the eks profile': { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
-  'every span limit and batch setting': {
-    OTEL_TRACES_SAMPLER: 'traceidratio',
-    OTEL_TRACES_SAMPLER_ARG: '0.25',
-    OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '64',
+const EVERY_LIMIT_AND_BATCH_SETTING = {
+  OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '64',
     OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '512',
     OTEL_SPAN_EVENT_COUNT_LIMIT: '16',
     OTEL_SPAN_LINK_COUNT_LIMIT: '8',
@@ -65,9 +64,16 @@ const ENVIRONMENTS: Record<string, Record<string, string>> = {
     OTEL_BSP_MAX_QUEUE_SIZE: '4096',
     OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '256',
     OTEL_BSP_SCHEDULE_DELAY: '500',
-    OTEL_BSP_EXPORT_TIMEOUT: '10000',
-  },
+  OTEL_BSP_EXPORT_TIMEOUT: '10000',
+};
+
+/** Head sampling (TRACES_SAMPLING=head), where the configured sampler decides as NodeSDK's would. */
+const HEAD_SAMPLED_ENVIRONMENTS: Record<string, Record<string, string>> = {
+  'nothing set': { TRACES_SAMPLING: 'head' },
+  'the eks profile of the head-sampled release': { TRACES_SAMPLING: 'head', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
+  'every span limit and batch setting': { TRACES_SAMPLING: 'head', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25', ...EVERY_LIMIT_AND_BATCH_SETTING },
   'the generic attribute limits and a batch setting out of range': {
+    TRACES_SAMPLING: 'head',
     OTEL_TRACES_SAMPLER: 'always_off',
     OTEL_ATTRIBUTE_COUNT_LIMIT: '32',
     OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '256',
@@ -78,16 +84,23 @@ const ENVIRONMENTS: Record<string, Record<string, string>> = {
 describe('the tracing SDK built from its parts', function () {
   this.timeout(60_000);
 
-  for (const [name, env] of Object.entries(ENVIRONMENTS)) {
+  for (const [name, env] of Object.entries(HEAD_SAMPLED_ENVIRONMENTS)) {
     it(`builds what NodeSDK builds from the same environment: ${name}`, () => {
       const ours = bootstrap(env);
       const reference = nodeSdk(env);
       expect(ours.sdkNodeLoaded, 'NodeSDK loaded by the bootstrap').to.equal(false);
-      expect(ours).to.include({ exporter: 'OTLPTraceExporter', counted: true });
+      expect(ours).to.include({ exporter: 'OTLPTraceExporter', counted: true, held: false });
       const settings = ({ sampler, spanLimits, batch }: ProviderSettings) => ({ sampler, spanLimits, batch });
       expect(settings(ours)).to.deep.equal(settings(reference));
     });
   }
+
+  it('records every request when decided at request end, holding spans in front of the same batch processor', () => {
+    const ours = bootstrap(EVERY_LIMIT_AND_BATCH_SETTING);
+    const reference = nodeSdk(EVERY_LIMIT_AND_BATCH_SETTING);
+    expect(ours).to.include({ sampler: 'AlwaysOnSampler', held: true, counted: true, sdkNodeLoaded: false });
+    expect({ spanLimits: ours.spanLimits, batch: ours.batch }).to.deep.equal({ spanLimits: reference.spanLimits, batch: reference.batch });
+  });
 
   it('builds it too when a signal list names none, or a default variable is empty', () => {
     expect(bootstrap({ OTEL_METRICS_EXPORTER: 'none,console' }).sdkNodeLoaded).to.equal(false);
@@ -103,12 +116,12 @@ describe('the tracing SDK built from its parts', function () {
   });
 
   it('hands another exporter to NodeSDK, which then loads', () => {
-    const settings = bootstrap({ OTEL_TRACES_EXPORTER: 'console' });
+    const settings = bootstrap({ TRACES_SAMPLING: 'head', OTEL_TRACES_EXPORTER: 'console' });
     expect(settings).to.include({ exporter: 'ConsoleSpanExporter', sdkNodeLoaded: true });
   });
 
   it('hands a metrics signal to NodeSDK, with the span export still counted', () => {
     const settings = bootstrap({ OTEL_METRICS_EXPORTER: 'console', OTEL_METRIC_EXPORT_INTERVAL: '600000' });
-    expect(settings).to.include({ exporter: 'OTLPTraceExporter', counted: true, sdkNodeLoaded: true });
+    expect(settings).to.include({ exporter: 'OTLPTraceExporter', counted: true, held: true, sdkNodeLoaded: true });
   });
 });
