@@ -38,7 +38,7 @@ export function buildApp(env: Record<string, string> = {}): TestApp {
     logger,
     lifecycle,
     telemetry: {
-      requestTracing: requestTracing(undefined),
+      requestTracing: requestTracing(),
       onServerError: (err) => serverErrors.push(err),
       reportWarning: (message) => warnings.push(message) > 0,
     },

@@ -39,6 +39,8 @@ export class TelemetryStack {
       AWS_ACCESS_KEY_ID: 'AKIDTEST',
       AWS_SECRET_ACCESS_KEY: 'test-secret',
       DEBUG_ROUTES: 'true',
+      HONEYCOMB_TEAM: 'cruddur-team',
+      HONEYCOMB_ENVIRONMENT: 'test',
       DEPLOYMENT_ENVIRONMENT: 'test',
       GIT_SHA: 'abc1234',
       K8S_POD_NAME: 'cruddur-backend-7d9f-x2x4',

@@ -42,6 +42,11 @@ describe('logs and error reports (built service → CloudWatch Logs and Rollbar 
     expect(item?.accessToken).to.equal('test-rollbar-token');
     expect(data).to.include({ level: 'error', environment: 'test', context: '/debug/error' });
     expect(data.custom).to.include({ route: '/debug/error', request_id: 'err-1', trace_id: ids.traceId, xray_trace_id: ids.xrayTraceId });
+    const custom = data.custom as Record<string, string>;
+    const honeycomb = new URL(custom.honeycomb_trace_url ?? '');
+    expect(`${honeycomb.origin}${honeycomb.pathname}`).to.equal('https://ui.honeycomb.io/cruddur-team/environments/test/datasets/cruddur-backend/trace');
+    expect(Object.fromEntries(honeycomb.searchParams)).to.include({ trace_id: ids.traceId, span: ids.spanId });
+    expect(custom.xray_trace_url).to.equal(`https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#xray:traces/${ids.xrayTraceId}`);
     expect(JSON.stringify(data.body)).to.include('Deliberate error from /debug/error');
     const request = data.request as { method: string; url: string; headers: Record<string, string> };
     expect(request).to.include({ method: 'GET', url: '/debug/error' });

@@ -20,4 +20,16 @@ describe('an uncaught exception', function () {
       await stack.stop();
     }
   });
+
+  it("sends the crashing request's trace before the process exits, the batch processor's delay notwithstanding", async () => {
+    const stack = await new TelemetryStack().start({ OTEL_BSP_SCHEDULE_DELAY: '600000' });
+    try {
+      const res = await fetch(stack.url('/debug/crash'), { method: 'POST' });
+      const traceId = (res.headers.get('traceresponse') ?? '').split('-')[1];
+      expect(await stack.service.exited).to.equal(1);
+      expect(stack.otlp.spans().filter((span) => span.traceId === traceId).map((span) => span.name)).to.deep.equal(['POST /debug/crash']);
+    } finally {
+      await stack.stop();
+    }
+  });
 });
