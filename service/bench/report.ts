@@ -137,6 +137,20 @@ export function verdicts(run: BenchRun, soak: SoakRun | undefined): Verdict[] {
       figures: `${percent(dShare)} of (a), overhead ${fixed(dCost)} µs/request`,
     });
   }
+  // Deciding at request end records every request: it may cost more than head sampling, but at most half of the
+  // way to recording and sending everything (b).
+  const headCost = overheadOf(run, 'dh', 'a');
+  const cpu = (id: VariantId) => roundsOf(run, id).map((r) => r.cpuMicrosPerRequest);
+  const [dCpu, dhCpu, bCpu] = [cpu('d'), cpu('dh'), cpu('b')];
+  const rounds = Math.min(dCpu.length, dhCpu.length, bCpu.length);
+  const beyondMidpoint = median(Array.from({ length: rounds }, (_, i) => (dCpu[i] ?? 0) - ((dhCpu[i] ?? 0) + (bCpu[i] ?? 0)) / 2));
+  if (dCost !== undefined && headCost !== undefined && bCost !== undefined && beyondMidpoint !== undefined) {
+    list.push({
+      target: '(d), decided at request end, costs at most the midpoint between (dh) (head sampling) and (b) in CPU per request',
+      met: beyondMidpoint <= 0,
+      figures: `overheads (d) ${fixed(dCost)}, (dh) ${fixed(headCost)}, (b) ${fixed(bCost)} µs/request; (d) ${fixed(Math.abs(beyondMidpoint))} µs/request ${beyondMidpoint <= 0 ? 'below' : 'above'} the midpoint`,
+    });
+  }
   const gap = compared(run, 'c', 'b', (c, b) => 1 - c.load.requestsPerSecond / b.load.requestsPerSecond);
   const [b, c] = [shown.get('b'), shown.get('c')];
   if (gap !== undefined && b && c) {
@@ -146,7 +160,7 @@ export function verdicts(run: BenchRun, soak: SoakRun | undefined): Verdict[] {
       figures: `(c) ${gap > 0 ? `${percent(gap, 1)} slower` : `${percent(-gap, 1)} faster`} than (b), p99 ${c.load.latencyMs.p99} vs ${b.load.latencyMs.p99} ms`,
     });
   }
-  const sampled = (['b', 'd'] as const).filter((id) => roundsOf(run, id).some((r) => r.delivery !== undefined));
+  const sampled = (['b', 'd', 'dh'] as const).filter((id) => roundsOf(run, id).some((r) => r.delivery !== undefined));
   if (sampled.length > 0) {
     const count = (id: VariantId, field: 'segments' | 'segmentsWithoutSpans') => roundsOf(run, id).reduce((sum, r) => sum + (r.delivery?.[field] ?? 0), 0);
     list.push({

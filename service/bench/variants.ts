@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { Destinations } from './delivery';
 import { LOG_GROUP, LOG_STREAM } from './delivery';
 import type { Layout } from './measure';
-import { PRODUCTION_SAMPLING } from './production';
+import { HEAD_SAMPLING, PRODUCTION_SAMPLING } from './production';
 import type { TargetSpec } from './target';
 
-export type VariantId = 'a' | 'b' | 'c' | 'd' | 'e' | 'e0';
+export type VariantId = 'a' | 'b' | 'c' | 'd' | 'dh' | 'e' | 'e0';
 
 export interface Variant {
   id: VariantId;
@@ -47,9 +47,9 @@ function serviceTelemetry(d: Destinations): Record<string, string> {
   };
 }
 
-/** OpenTelemetry's shipped sampler (parent-based always-on) and X-Ray rules that keep every request. */
+/** Every request recorded and sent, decided at its start: OpenTelemetry's parent-based always-on, X-Ray rules that keep all. */
 function everything(root: string): Record<string, string> {
-  return { OTEL_TRACES_SAMPLER: 'parentbased_always_on', XRAY_SAMPLING_RULES: sampleEverything(root) };
+  return { TRACES_SAMPLING: 'head', OTEL_TRACES_SAMPLER: 'parentbased_always_on', XRAY_SAMPLING_RULES: sampleEverything(root) };
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -81,6 +81,13 @@ export const VARIANTS: readonly Variant[] = [
     baseline: 'a',
     delivers: true,
     target: (d, { nodeOptions }) => ({ args: SERVICE_ARGS, env: { NODE_OPTIONS: nodeOptions, ...serviceTelemetry(d), ...PRODUCTION_SAMPLING } }),
+  },
+  {
+    id: 'dh',
+    label: "(dh) as (d), the previous release's head sampling",
+    baseline: 'a',
+    delivers: true,
+    target: (d, { nodeOptions }) => ({ args: SERVICE_ARGS, env: { NODE_OPTIONS: nodeOptions, ...serviceTelemetry(d), ...HEAD_SAMPLING } }),
   },
   {
     id: 'e',

@@ -11,5 +11,6 @@ describe('the benchmark measures the service as the chart deploys it', () => {
   it("with the eks profile's sampling as variant (d)", () => {
     const data = find(render({ profile: 'eks' }), 'ConfigMap', 'cruddur-backend').data ?? {};
     expect(data).to.include(PRODUCTION_SAMPLING);
+    expect(data, 'no head sampler beside the decision at request end').not.to.have.any.keys('OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG');
   });
 });
