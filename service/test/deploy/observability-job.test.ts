@@ -4,7 +4,10 @@ import { env, find, helmTemplate, hookJob, type JobSpec, podSpec, render } from 
 
 const JOB = 'cruddur-backend-observability';
 
-const { enabled, job, container: hookContainer } = hookJob(JOB, 'observabilityAsCode');
+const hook = hookJob(JOB, 'observabilityAsCode');
+const { job, container: hookContainer } = hook;
+/** The hook on, with the log group its default systems (xray, cloudwatch) need: the chart's default has none. */
+const enabled = (values: Record<string, unknown> = {}) => ({ ...hook.enabled(values), telemetry: { cloudwatchLogGroup: 'cruddur' } });
 
 describe('the observability-as-code hook Job', () => {
   it('is not rendered by default, nor on the kind profile', () => {
