@@ -3,13 +3,19 @@ import type { Settings } from './settings.js';
 
 /** Shared by the X-Ray and CloudWatch Logs reconcilers: client options and errors that say what to fix. */
 
-/** Throttling answers are retried by the SDK's standard strategy (with backoff); 5 attempts ride out short bursts. */
+/**
+ * Throttling, 5xx and network errors are retried by the SDK's standard strategy (with backoff); 5 attempts ride
+ * out short bursts. Without a request timeout the SDK waits on a silent endpoint for ever: 15 s per attempt keeps
+ * one call within about 80 s, so the hook Job ends, and says why, before its activeDeadlineSeconds.
+ */
 const MAX_ATTEMPTS = 5;
+const REQUEST_HANDLER = { connectionTimeout: 5_000, requestTimeout: 15_000 };
 
 export function clientOptions(settings: Settings['aws'], endpoint: string | undefined): object {
   return {
     region: settings.region,
     maxAttempts: MAX_ATTEMPTS,
+    requestHandler: REQUEST_HANDLER,
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
   };

@@ -10,7 +10,7 @@ import { run, SYSTEMS, type SystemId } from './run.js';
  * `npm run observability -- marker [--best-effort]`: the Honeycomb deploy marker of this version.
  */
 
-const USAGE = `Usage: npm run observability -- <plan|apply> [--only <system,...>] [--definitions <dir>]
+const USAGE = `Usage: npm run observability -- <plan|apply> [--only <system,...>] [--definitions <dir>] [--tolerate-outage]
        npm run observability -- marker [--best-effort]
 
   plan    show what apply would create or update (no changes)
@@ -20,6 +20,11 @@ const USAGE = `Usage: npm run observability -- <plan|apply> [--only <system,...>
   --only          ${SYSTEMS.join(', ')} (default: all)
   --definitions   folder of honeycomb.yaml, xray.yaml, cloudwatch.yaml and schema.json
   --best-effort   marker: exit 0 even when no marker could be created (the message says why)
+  --tolerate-outage  plan, apply: exit 0, not 3, when an API was unreachable or answering 5xx after the retries
+                  and nothing else was wrong (a line starting OUTCOME: DEFERRED says what was not applied)
+
+Exit codes: 0 done; 1 refused or failed (keys, permissions, partly applied); 2 invalid configuration or
+definitions; 3 an outage only (see --tolerate-outage).
 
 Environment: the service's own (OTEL_SERVICE_NAME, AWS_XRAY_TRACING_NAME, CLOUDWATCH_LOG_GROUP, AWS_REGION, GIT_SHA),
 HONEYCOMB_CONFIGURATION_KEY, HONEYCOMB_API_URL, AWS credentials (default chain), XRAY_ENDPOINT, CLOUDWATCH_ENDPOINT,
@@ -27,7 +32,7 @@ SOURCE_REPOSITORY_URL (the marker's link to the commit).
 `;
 
 export type CommandLine =
-  | { command: 'plan' | 'apply'; only?: SystemId[]; definitionsDir?: string }
+  | { command: 'plan' | 'apply'; only?: SystemId[]; definitionsDir?: string; tolerateOutage?: boolean }
   | { command: 'marker'; bestEffort: boolean };
 
 export function parseCommandLine(argv: string[]): CommandLine | string {
@@ -36,7 +41,7 @@ export function parseCommandLine(argv: string[]): CommandLine | string {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { only: { type: 'string' }, definitions: { type: 'string' }, 'best-effort': { type: 'boolean' } },
+      options: { only: { type: 'string' }, definitions: { type: 'string' }, 'best-effort': { type: 'boolean' }, 'tolerate-outage': { type: 'boolean' } },
     });
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -47,7 +52,9 @@ export function parseCommandLine(argv: string[]): CommandLine | string {
     return `expected "plan", "apply" or "marker", got "${positionals.join(' ')}"`;
   }
   if (command === 'marker') {
-    if (values.only !== undefined || values.definitions !== undefined) return 'marker takes neither --only nor --definitions';
+    if (values.only !== undefined || values.definitions !== undefined || values['tolerate-outage'] !== undefined) {
+      return 'marker takes neither --only, --definitions nor --tolerate-outage (--best-effort covers outages)';
+    }
     return { command, bestEffort: values['best-effort'] ?? false };
   }
   if (values['best-effort'] !== undefined) return `--best-effort is for marker, not ${command}`;
@@ -58,6 +65,7 @@ export function parseCommandLine(argv: string[]): CommandLine | string {
     command,
     ...(only === undefined ? {} : { only: only as SystemId[] }),
     ...(values.definitions === undefined ? {} : { definitionsDir: values.definitions }),
+    ...(values['tolerate-outage'] === true ? { tolerateOutage: true } : {}),
   };
 }
 

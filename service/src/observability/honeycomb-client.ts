@@ -140,20 +140,34 @@ export class HoneycombClient {
     return this.call('POST', `/1/markers/${encodeURIComponent(dataset)}`, marker);
   }
 
+  /**
+   * One API call. A 429, a 5xx or no answer at all (refused, reset, timed out) is tried again, at most maxAttempts
+   * times in all, after Retry-After or a growing delay: the API may be back a moment later. Other answers are final.
+   */
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const response = await fetch(`${this.options.apiUrl}${path}`, {
-        method,
-        signal: AbortSignal.timeout(this.requestTimeoutMs),
-        headers: {
-          'x-honeycomb-team': this.options.configurationKey,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
+      let response: Response;
+      let text: string;
+      try {
+        response = await fetch(`${this.options.apiUrl}${path}`, {
+          method,
+          signal: AbortSignal.timeout(this.requestTimeoutMs),
+          headers: {
+            'x-honeycomb-team': this.options.configurationKey,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        text = await response.text();
+      } catch (error) {
+        if (attempt >= this.maxAttempts) {
+          throw new Error(`Honeycomb at ${this.options.apiUrl} did not answer ${method} ${path} (${attempt} attempts: ${unreachable(error)})`, { cause: error });
+        }
+        await sleep(Math.min(retryDelayMs(new Headers(), attempt), this.maxDelayMs));
+        continue;
+      }
       if (response.ok) return (text === '' ? undefined : JSON.parse(text)) as T;
-      if (response.status === 429 && attempt < this.maxAttempts) {
+      if ((response.status === 429 || response.status >= 500) && attempt < this.maxAttempts) {
         await sleep(Math.min(retryDelayMs(response.headers, attempt), this.maxDelayMs));
         continue;
       }
@@ -196,8 +210,16 @@ function describe(method: string, path: string, status: number, body: string, at
     case 429:
       return `Honeycomb kept rate limiting ${call} (429 after ${attempts} attempts${detail}); try again later`;
     default:
+      if (status >= 500) return `Honeycomb kept failing ${call} (${status} after ${attempts} attempts${detail}); try again later`;
       return `Honeycomb answered ${status} on ${call}${detail}`;
   }
+}
+
+/** fetch says only "fetch failed"; its cause says why (ECONNREFUSED, a timeout...). */
+export function unreachable(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${message}${cause}`;
 }
 
 /** Honeycomb errors are `{"error": "..."}` (or RFC 7807 with `title`); anything else is shown as is, shortened. */

@@ -1,6 +1,6 @@
 import type { BoardDefinition, Definitions, PanelStyle, QueryDefinition, QuerySpec } from './definitions.js';
 import type { Board, BoardInput, HoneycombClient, Query, QueryAnnotation, QueryPanel } from './honeycomb-client.js';
-import { diffFields, errorMessage, planItem, type FieldChange, type ApplyOutcome, type PlannedItem, type System } from './plan.js';
+import { diffFields, errorMessage, isOutage, planItem, type FieldChange, type ApplyOutcome, type PlannedItem, type System } from './plan.js';
 import type { Settings } from './settings.js';
 
 /**
@@ -158,28 +158,46 @@ function isQueryPanel(panel: { type: string }): panel is QueryPanel {
 /** Queries first (the board needs their ids), then the board, then the annotations the board no longer uses. */
 async function applyAll(client: HoneycombClient, dataset: string, queries: QueryPlan[], board: BoardPlan): Promise<ApplyOutcome[]> {
   const outcomes = new Map<QueryPlan, ApplyOutcome>();
+  // Once Honeycomb is down (each call already retried within its bound), the next calls would wait as long for the same answer.
+  let down: string | undefined;
+  const unavailable = (item: PlannedItem): ApplyOutcome => ({ item, status: 'not attempted', message: `the API was unavailable: ${down ?? ''}`, outage: true });
   for (const query of queries.filter((q) => q.item.action !== 'unchanged')) {
+    if (down !== undefined) {
+      outcomes.set(query, unavailable(query.item));
+      continue;
+    }
     try {
       query.saved = await applyQuery(client, dataset, query);
       outcomes.set(query, { item: query.item, status: 'done' });
     } catch (error) {
-      outcomes.set(query, { item: query.item, status: 'failed', message: errorMessage(error) });
+      const outage = isOutage(error);
+      if (outage) down = errorMessage(error);
+      outcomes.set(query, { item: query.item, status: 'failed', message: errorMessage(error), outage });
     }
   }
-  const boardOutcome = board.item.action === 'unchanged' ? undefined : await applyBoard(client, board, queries);
+  const boardOutcome =
+    board.item.action === 'unchanged' ? undefined : down === undefined ? await applyBoard(client, board, queries) : unavailable(board.item);
 
   const boardCurrent = boardOutcome === undefined || boardOutcome.status === 'done';
   for (const [query, outcome] of outcomes) {
     if (outcome.status !== 'done' || query.superseded.length === 0) continue;
     const ids = query.superseded.map((a) => a.id).join(', ');
     if (!boardCurrent) {
-      Object.assign(outcome, { status: 'failed', message: `new annotation saved; the replaced one (${ids}) was kept because the board was not updated: run apply again` });
+      Object.assign(outcome, {
+        status: 'failed',
+        message: `new annotation saved; the replaced one (${ids}) was kept because the board was not updated: run apply again`,
+        outage: boardOutcome.outage === true,
+      });
       continue;
     }
     try {
       for (const annotation of query.superseded) await client.deleteAnnotation(dataset, annotation.id);
     } catch (error) {
-      Object.assign(outcome, { status: 'failed', message: `new annotation saved; deleting the replaced one (${ids}) failed: ${errorMessage(error)}` });
+      Object.assign(outcome, {
+        status: 'failed',
+        message: `new annotation saved; deleting the replaced one (${ids}) failed: ${errorMessage(error)}`,
+        outage: isOutage(error),
+      });
     }
   }
   return [...outcomes.values(), ...(boardOutcome ? [boardOutcome] : [])];
@@ -230,6 +248,6 @@ async function applyBoard(client: HoneycombClient, plan: BoardPlan, queries: Que
     else await client.createBoard(board);
     return { item: plan.item, status: 'done' };
   } catch (error) {
-    return { item: plan.item, status: 'failed', message: errorMessage(error) };
+    return { item: plan.item, status: 'failed', message: errorMessage(error), outage: isOutage(error) };
   }
 }

@@ -1,7 +1,7 @@
 import { ConfigError, type Env } from '../config.js';
 import { deployMarker, ensureMarker } from './deploy-marker.js';
 import { EXIT } from './exit-codes.js';
-import { HoneycombClient, HoneycombError } from './honeycomb-client.js';
+import { HoneycombClient } from './honeycomb-client.js';
 import { errorMessage } from './plan.js';
 import { loadSettings } from './settings.js';
 
@@ -50,13 +50,6 @@ async function markerOutcome(options: MarkerOptions): Promise<[number, string]> 
       ? [EXIT.ok, `Deploy marker created in Honeycomb dataset ${names.dataset}: "${marker.message}" (id ${result.marker.id}).`]
       : [EXIT.ok, `Honeycomb dataset ${names.dataset} already has the deploy marker "${marker.message}" (id ${result.marker.id}): nothing to do.`];
   } catch (error) {
-    const reason = error instanceof HoneycombError ? error.message : `Honeycomb at ${honeycomb.apiUrl} did not answer (${unreachable(error)})`;
-    return [EXIT.failed, `No deploy marker was created: ${reason}.`];
+    return [EXIT.failed, `No deploy marker was created: ${errorMessage(error)}.`];
   }
-}
-
-/** fetch says only "fetch failed"; its cause says why (ECONNREFUSED, a timeout...). */
-function unreachable(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${errorMessage(error)}${cause}`;
 }

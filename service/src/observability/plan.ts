@@ -26,6 +26,8 @@ export interface ApplyOutcome {
   status: ApplyStatus;
   /** Why it failed or was not attempted; for failures, also what was done before the failing step. */
   message?: string;
+  /** The API was unreachable or failing on its side (see isOutage), not refusing what was asked. */
+  outage?: boolean;
 }
 
 export interface SystemPlan {
@@ -62,12 +64,20 @@ export function stepsPlan(steps: Step[]): SystemPlan {
  */
 async function runSteps(steps: Step[]): Promise<ApplyOutcome[]> {
   const outcomes: ApplyOutcome[] = [];
+  let down: string | undefined;
   for (const step of steps) {
+    if (down !== undefined) {
+      // Each call already retried within its bound: the next ones would wait as long, for the same answer.
+      outcomes.push({ item: step.item, status: 'not attempted', message: `the API was unavailable: ${down}`, outage: true });
+      continue;
+    }
     try {
       await step.run();
       outcomes.push({ item: step.item, status: 'done' });
     } catch (error) {
-      outcomes.push({ item: step.item, status: 'failed', message: errorMessage(error) });
+      const outage = isOutage(error);
+      if (outage) down = errorMessage(error);
+      outcomes.push({ item: step.item, status: 'failed', message: errorMessage(error), outage });
     }
   }
   return outcomes;
@@ -90,11 +100,50 @@ export async function inSequence(calls: (readonly [done: string, call: () => Pro
   }
 }
 
-/** The fields of `desired` whose value differs in `actual` (compared as JSON, so arrays and objects by content). */
+/** The fields of `desired` whose value differs in `actual`, compared by content (see sameValue). */
 export function diffFields(actual: Record<string, unknown>, desired: Record<string, unknown>, prefix = ''): FieldChange[] {
   return Object.keys(desired)
-    .filter((field) => JSON.stringify(actual[field]) !== JSON.stringify(desired[field]))
+    .filter((field) => !sameValue(actual[field], desired[field]))
     .map((field) => ({ field: `${prefix}${field}`, from: actual[field], to: desired[field] }));
+}
+
+/**
+ * Deep equality as the APIs mean it: objects by their keys whatever their order (an API may give fields back in
+ * another order than they were sent), a key holding undefined as no key, arrays element by element in order
+ * (panels, calculations and filters are ordered).
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
+  }
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = (record: Record<string, unknown>) => Object.keys(record).filter((key) => record[key] !== undefined);
+  const aKeys = keys(a);
+  return aKeys.length === keys(b).length && aKeys.every((key) => Object.hasOwn(b, key) && sameValue(a[key], b[key]));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Network failures that mean "not reachable now", whoever raises them (Node's sockets, undici, the AWS SDK). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']);
+
+/**
+ * Whether an error, or one it was caused by, says the API is down or overloaded rather than refusing the request:
+ * no answer (refused, reset, DNS, timeout), a 5xx, or rate limiting that outlasted the retries. A 4xx (bad key,
+ * missing permission, invalid input) is not an outage: it fails the same way on the next release.
+ */
+export function isOutage(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth += 1) {
+    const { name, code, status, $metadata } = current as Error & { code?: unknown; status?: unknown; $metadata?: { httpStatusCode?: number } };
+    const httpStatus = typeof status === 'number' ? status : $metadata?.httpStatusCode;
+    if (httpStatus !== undefined) return httpStatus >= 500 || httpStatus === 429 || THROTTLING.has(name);
+    if (name === 'TimeoutError' || (typeof code === 'string' && UNREACHABLE_CODES.has(code))) return true;
+  }
+  return false;
 }
 
 export function planItem(kind: string, name: string, actual: Record<string, unknown> | undefined, desired: Record<string, unknown>): PlannedItem {

@@ -4,7 +4,7 @@ import type { Action, FieldChange, ApplyOutcome, PlannedItem, SystemPlan } from 
 
 export type SystemResult =
   | { title: string; target: string; status: 'skipped'; reason: string }
-  | { title: string; target: string; status: 'failed'; reason: string }
+  | { title: string; target: string; status: 'failed'; reason: string; outage: boolean }
   | { title: string; target: string; status: 'planned'; plan: SystemPlan };
 
 const SYMBOL: Record<Action, string> = { create: '+', update: '~', unchanged: '=' };

@@ -18,12 +18,39 @@ const MAX_BATCH_COUNT = 10_000;
 const MAX_BATCH_BYTES = 1_048_576;
 const MAX_EVENT_BYTES = 262_144;
 const MAX_BATCH_SPAN_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /** Where winston formats leave the finished line (triple-beam's MESSAGE). */
 const MESSAGE = Symbol.for('message');
 
 /** Names of errors that mean "slow down", whatever their status code. */
 const THROTTLING_ERRORS = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException']);
+
+/**
+ * Errors that say the credentials, not the batch, are at fault: every request fails the same way until someone
+ * sets credentials, fixes the role or its policy. The SDK's `CredentialsProviderError` means the default chain found
+ * none (no IRSA token, no keys, no profile); the others are answers of the API, listed in AWS's "Common Errors"
+ * (https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html: AccessDeniedException,
+ * ExpiredTokenException, IncompleteSignature, InvalidClientTokenId, MissingAuthenticationToken, NotAuthorized,
+ * UnrecognizedClientException) and CloudWatch Logs' own (UnrecognizedClientException: "the most likely cause is an
+ * access key ID or secret key that's not valid"). Signature errors belong here too: a wrong secret key signs wrongly.
+ */
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialsProviderError',
+  'AccessDeniedException',
+  'AccessDenied',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'IncompleteSignature',
+  'IncompleteSignatureException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
+  'NotAuthorized',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+]);
 
 export interface CloudWatchTransportStats {
   /** Events CloudWatch Logs accepted. */
@@ -34,6 +61,8 @@ export interface CloudWatchTransportStats {
   failedBatches: number;
   /** Requests repeated after a throttle, 5xx, network error or timeout. */
   retries: number;
+  /** Of `dropped`, the events dropped because the credentials were missing or refused. */
+  droppedForCredentials: number;
 }
 
 /** Receives the transport's own problems; it must not log through the logger it serves. */
@@ -47,6 +76,13 @@ export interface CloudWatchTransportOptions extends Transport.TransportStreamOpt
   flushIntervalMs?: number;
   /** Buffer bound; beyond it the oldest events are dropped. Default 10,000. */
   maxBufferedEvents?: number;
+  /**
+   * Buffer bound in bytes (messages as PutLogEvents counts them, 26 a piece over the UTF-8 text); beyond it the
+   * oldest events are dropped, as for maxBufferedEvents. 10,000 events of up to 256 KB would be 2.5 GB; this keeps
+   * the buffer within the pod's memory limit. A batch in flight (at most 1 MiB) comes on top.
+   * Default 8 MiB; at least one event of maxEventBytes.
+   */
+  maxBufferedBytes?: number;
   /** Default and ceiling 10,000. */
   maxBatchCount?: number;
   /** Default and ceiling 1,048,576. */
@@ -60,6 +96,12 @@ export interface CloudWatchTransportOptions extends Transport.TransportStreamOpt
   backoffCapMs?: number;
   /** Per request, so a hanging endpoint cannot stall the queue. Default 10,000. */
   requestTimeoutMs?: number;
+  /**
+   * After the credentials are missing or refused, events are dropped (counted) without any request for this long,
+   * then one batch is tried again: rotated keys, a fixed role policy or an IRSA token mounted late recover
+   * without a restart, at the cost of one request per period. Default 300,000 (5 minutes).
+   */
+  credentialsRetryMs?: number;
   /** Default: one JSON line on stderr, each message at most once per 10 s. */
   onDiagnostic?: DiagnosticHandler;
 }
@@ -71,14 +113,15 @@ interface PendingEvent {
   size: number;
 }
 
-type Verdict = 'retry' | 'recreate-stream' | 'drop';
+type Verdict = 'retry' | 'recreate-stream' | 'drop' | 'credentials';
 
 /**
  * A winston transport that ships JSON lines to one CloudWatch Logs stream with AWS SDK v3.
  *
  * log() only buffers. A timer (unref'd) sends the buffer in batches within the PutLogEvents
  * limits, one request at a time so events stay in order. Throttling, 5xx, network errors
- * and timeouts are retried with backoff; permanently invalid batches are dropped and counted.
+ * and timeouts are retried with backoff; permanently invalid batches are dropped and counted. Missing or refused
+ * credentials are said once and stop the requests for credentialsRetryMs, events being dropped (counted) meanwhile.
  * On shutdown call flush() before close() (logger.close() calls close()).
  */
 export class CloudWatchTransport extends Transport {
@@ -86,6 +129,7 @@ export class CloudWatchTransport extends Transport {
   private readonly logGroupName: string;
   private readonly logStreamName: string;
   private readonly maxBufferedEvents: number;
+  private readonly maxBufferedBytes: number;
   private readonly maxBatchCount: number;
   private readonly maxBatchBytes: number;
   private readonly maxMessageBytes: number;
@@ -93,11 +137,14 @@ export class CloudWatchTransport extends Transport {
   private readonly backoffBaseMs: number;
   private readonly backoffCapMs: number;
   private readonly requestTimeoutMs: number;
+  private readonly credentialsRetryMs: number;
   private readonly onDiagnostic: DiagnosticHandler;
 
-  private readonly counters: CloudWatchTransportStats = { sent: 0, dropped: 0, failedBatches: 0, retries: 0 };
+  private readonly counters: CloudWatchTransportStats = { sent: 0, dropped: 0, failedBatches: 0, retries: 0, droppedForCredentials: 0 };
   private readonly buffer: PendingEvent[] = [];
-  private bufferedBytes = 0;
+  private pendingBytes = 0;
+  /** While the credentials are failing: when to try them again (Date.now() time). */
+  private credentialsRetryAt: number | undefined;
   /** Events taken from the buffer into the request being attempted. */
   private inFlight = 0;
   private sending: Promise<void> | undefined;
@@ -120,10 +167,12 @@ export class CloudWatchTransport extends Transport {
     this.maxBatchCount = clamp(options.maxBatchCount ?? MAX_BATCH_COUNT, 1, MAX_BATCH_COUNT);
     this.maxBatchBytes = clamp(options.maxBatchBytes ?? MAX_BATCH_BYTES, EVENT_OVERHEAD_BYTES + 1, MAX_BATCH_BYTES);
     this.maxMessageBytes = clamp(options.maxEventBytes ?? MAX_EVENT_BYTES, EVENT_OVERHEAD_BYTES + 1, this.maxBatchBytes) - EVENT_OVERHEAD_BYTES;
+    this.maxBufferedBytes = Math.max(this.maxMessageBytes + EVENT_OVERHEAD_BYTES, options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
     this.maxRetries = options.maxRetries ?? 8;
     this.backoffBaseMs = options.backoffBaseMs ?? 200;
     this.backoffCapMs = options.backoffCapMs ?? 10_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.credentialsRetryMs = options.credentialsRetryMs ?? 300_000;
     this.onDiagnostic = options.onDiagnostic ?? stderrDiagnostics(10_000);
     // unref: a pending flush tick must never keep the process alive.
     this.timer = setInterval(() => {
@@ -138,6 +187,11 @@ export class CloudWatchTransport extends Transport {
   /** Events waiting to be sent (not counting a batch in flight). */
   get buffered(): number {
     return this.buffer.length;
+  }
+
+  /** Their size as PutLogEvents counts it (UTF-8 bytes + 26 each). */
+  get bufferedBytes(): number {
+    return this.pendingBytes;
   }
 
   /** Buffers the entry and returns at once; never throws. */
@@ -191,7 +245,7 @@ export class CloudWatchTransport extends Transport {
       this.diagnose('closed with events unsent (flush before close)', { unsent });
     }
     this.buffer.length = 0;
-    this.bufferedBytes = 0;
+    this.pendingBytes = 0;
     this.inFlight = 0;
     this.shutdown.abort();
     this.wakeIdleWaiters();
@@ -202,6 +256,12 @@ export class CloudWatchTransport extends Transport {
       this.counters.dropped += 1;
       return;
     }
+    if (this.credentialsRetryAt !== undefined && Date.now() < this.credentialsRetryAt) {
+      // Reported once when the credentials failed; buffering would only hold memory for a request not made.
+      this.counters.dropped += 1;
+      this.counters.droppedForCredentials += 1;
+      return;
+    }
     const message = truncate(serialize(info), this.maxMessageBytes);
     if (message === '') return; // PutLogEvents rejects empty messages, and they carry nothing.
     // PutLogEvents rejects batches out of chronological order, and the wall clock can step back.
@@ -209,16 +269,16 @@ export class CloudWatchTransport extends Transport {
     this.lastTimestamp = timestamp;
     const size = Buffer.byteLength(message, 'utf8') + EVENT_OVERHEAD_BYTES;
     this.buffer.push({ timestamp, message, size });
-    this.bufferedBytes += size;
+    this.pendingBytes += size;
 
-    while (this.buffer.length > this.maxBufferedEvents) {
+    while (this.buffer.length > this.maxBufferedEvents || this.pendingBytes > this.maxBufferedBytes) {
       const evicted = this.buffer.shift();
-      this.bufferedBytes -= evicted?.size ?? 0;
+      this.pendingBytes -= evicted?.size ?? 0;
       this.counters.dropped += 1;
       this.evictedSinceReport += 1;
     }
     // Send early rather than evict when a full batch is ready.
-    if (this.fullBatchBuffered() || this.buffer.length >= this.maxBufferedEvents) this.kick();
+    if (this.fullBatchBuffered() || this.buffer.length >= this.maxBufferedEvents || this.pendingBytes >= this.maxBufferedBytes) this.kick();
   }
 
   private tick(): void {
@@ -266,7 +326,7 @@ export class CloudWatchTransport extends Transport {
       count += 1;
       bytes += event.size;
     }
-    this.bufferedBytes -= bytes;
+    this.pendingBytes -= bytes;
     return this.buffer.splice(0, count);
   }
 
@@ -286,10 +346,15 @@ export class CloudWatchTransport extends Transport {
             { abortSignal: this.requestSignal() },
           );
           this.countAccepted(batch.length, response.rejectedLogEventsInfo);
+          this.credentialsRecovered();
           return;
         } catch (error) {
           if (this.stopped) return; // close() aborted the request and counted the batch as dropped.
           const verdict = classify(error);
+          if (verdict === 'credentials') {
+            this.credentialsFailed(batch.length, error);
+            return;
+          }
           if (verdict === 'recreate-stream') this.streamReady = false;
           if (verdict === 'drop' || attempt >= this.maxRetries) {
             this.counters.failedBatches += 1;
@@ -305,6 +370,38 @@ export class CloudWatchTransport extends Transport {
     } finally {
       this.inFlight = 0;
     }
+  }
+
+  /**
+   * Missing or refused credentials fail every request alike, so retrying would only multiply the requests and the
+   * noise: the batch and what is buffered are dropped (counted), it is said once, at error level, with what to set,
+   * and no request is made until credentialsRetryMs has passed.
+   */
+  private credentialsFailed(events: number, error: unknown): void {
+    const lost = events + this.buffer.length;
+    this.buffer.length = 0;
+    this.pendingBytes = 0;
+    this.counters.failedBatches += 1;
+    this.counters.dropped += lost;
+    this.counters.droppedForCredentials += lost;
+    const firstFailure = this.credentialsRetryAt === undefined;
+    this.credentialsRetryAt = Date.now() + this.credentialsRetryMs;
+    if (!firstFailure) return;
+    this.diagnose('AWS credentials missing or refused: logs are not shipped to CloudWatch Logs, and are dropped', {
+      level: 'error',
+      error: describeError(error),
+      fix: credentialsFix(error),
+      droppedEvents: lost,
+      retryInMs: this.credentialsRetryMs,
+    });
+  }
+
+  private credentialsRecovered(): void {
+    if (this.credentialsRetryAt === undefined) return;
+    this.credentialsRetryAt = undefined;
+    this.diagnose('AWS credentials accepted again: shipping logs to CloudWatch Logs', {
+      droppedForCredentials: this.counters.droppedForCredentials,
+    });
   }
 
   private async ensureStream(): Promise<void> {
@@ -345,7 +442,7 @@ export class CloudWatchTransport extends Transport {
   }
 
   private fullBatchBuffered(): boolean {
-    return this.buffer.length >= this.maxBatchCount || this.bufferedBytes >= this.maxBatchBytes;
+    return this.buffer.length >= this.maxBatchCount || this.pendingBytes >= this.maxBatchBytes;
   }
 
   private isIdle(): boolean {
@@ -362,6 +459,7 @@ export class CloudWatchTransport extends Transport {
     this.diagnose('buffer full, dropped oldest events', {
       dropped: this.evictedSinceReport,
       maxBufferedEvents: this.maxBufferedEvents,
+      maxBufferedBytes: this.maxBufferedBytes,
     });
     this.evictedSinceReport = 0;
   }
@@ -433,12 +531,25 @@ function classify(error: unknown): Verdict {
     $retryable?: unknown;
   };
   if (name === 'ResourceNotFoundException') return 'recreate-stream';
+  if (name !== undefined && CREDENTIAL_ERRORS.has(name)) return 'credentials';
   const status = $metadata?.httpStatusCode;
   // No status: the request never got an answer (refused, reset, timed out).
   if (status === undefined || status >= 500 || status === 429) return 'retry';
   if ((name !== undefined && THROTTLING_ERRORS.has(name)) || $retryable !== undefined) return 'retry';
-  // Any other 4xx (InvalidParameter, DataAlreadyAccepted, AccessDenied...) fails the same way again.
+  // Any other 4xx (InvalidParameter, DataAlreadyAccepted...) fails the same way again.
   return 'drop';
+}
+
+/** What to set, for the one line that says the credentials failed. */
+function credentialsFix(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'CredentialsProviderError') {
+    return 'no AWS credentials found: give the pod an IAM role (IRSA: the chart\'s serviceAccount.roleArn) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or unset CLOUDWATCH_LOG_GROUP to turn CloudWatch Logs off';
+  }
+  if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'NotAuthorized') {
+    return 'the credentials lack logs:CreateLogStream or logs:PutLogEvents on the log group: grant them to the role (k8s/eks/iam/cruddur-backend-policy.json)';
+  }
+  return 'AWS refused the credentials (unknown, expired or wrong keys): rotate or correct the keys or the role; or unset CLOUDWATCH_LOG_GROUP to turn CloudWatch Logs off';
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TelemetryConfig } from '../config';
 import type { Logger } from './logger';
-import { BurstingUdpSocket } from './udp-bursts';
+import { BurstingUdpSocket, daemonTarget } from './udp-bursts';
 import localSamplingRules from './xray-sampling-rules.json';
 import {
   type RequestSegment,
@@ -23,14 +23,16 @@ interface Sampler {
  * module loads — switching to manual afterwards leaves the hook running. The request's segment travels in our
  * own request context instead (node:async_hooks AsyncLocalStorage). So the mode is set before the first require.
  */
-function loadSdk(): { sdk: XRaySdk; emitter: SegmentEmitter } {
+function loadSdk(daemonAddress: string): { sdk: XRaySdk; emitter: SegmentEmitter } {
   process.env.AWS_XRAY_MANUAL_MODE = 'true';
   /* eslint-disable @typescript-eslint/no-require-imports -- must load after the variable above is set */
   const sdk = require('aws-xray-sdk-core') as XRaySdk;
   // The package has no exports map: its emitter module is reachable as the SDK itself requires it.
   const emitter = require('aws-xray-sdk-core/dist/lib/segment_emitter') as SegmentEmitter & { socket?: BurstingUdpSocket };
   /* eslint-enable @typescript-eslint/no-require-imports */
-  emitter.socket = new BurstingUdpSocket(); // the emitter creates its own socket only when none is set
+  // The emitter creates its own socket only when none is set. This one resolves a daemon host name once, and
+  // takes the address itself: the SDK's parse of AWS_XRAY_DAEMON_ADDRESS breaks IPv6 literals.
+  emitter.socket = new BurstingUdpSocket({ target: daemonTarget(daemonAddress) });
   return { sdk, emitter };
 }
 
@@ -48,7 +50,7 @@ export class XRayRecorder {
    * sampling rules decide (head sampling); with the decision at request end they are never asked, nor polled.
    */
   static start(config: TelemetryConfig['xray'], version: string, logger: Logger, { rules }: { rules: boolean }): XRayRecorder {
-    const { sdk, emitter } = loadSdk();
+    const { sdk, emitter } = loadSdk(config.daemonAddress);
     // The SDK fills the segment's service.version from npm's variables, which `node` alone does not set.
     const defaults = sdk.SegmentUtils as typeof sdk.SegmentUtils & { serviceData?: object };
     sdk.SegmentUtils.setServiceData({ ...defaults.serviceData, version });

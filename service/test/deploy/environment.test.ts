@@ -21,7 +21,7 @@ describe('the service environment', () => {
       OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
       XRAY_ENABLED: 'true',
       AWS_XRAY_TRACING_NAME: 'cruddur-backend',
-      CLOUDWATCH_LOG_GROUP: 'cruddur',
+      CLOUDWATCH_LOG_GROUP: '',
       AWS_REGION: 'us-east-1',
     });
     expect(data).to.have.keys([
@@ -32,6 +32,13 @@ describe('the service environment', () => {
     ]);
     const app = container(podSpec(find(objects, 'Deployment')), 'app');
     expect(app.envFrom?.[0]?.configMapRef?.name).to.equal('cruddur-backend');
+  });
+
+  it('ships logs to CloudWatch only on the eks profile, the one with a credential source (IRSA)', () => {
+    const logGroup = (profile: 'default' | 'kind' | 'eks') => find(render({ profile }), 'ConfigMap', 'cruddur-backend').data?.CLOUDWATCH_LOG_GROUP;
+    expect(logGroup('default')).to.equal('');
+    expect(logGroup('kind')).to.equal('');
+    expect(logGroup('eks')).to.equal('cruddur');
   });
 
   it('passes the pod, namespace and node names from the downward API', () => {

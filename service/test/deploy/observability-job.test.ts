@@ -4,7 +4,10 @@ import { env, find, helmTemplate, hookJob, type JobSpec, podSpec, render } from 
 
 const JOB = 'cruddur-backend-observability';
 
-const { enabled, job, container: hookContainer } = hookJob(JOB, 'observabilityAsCode');
+const hook = hookJob(JOB, 'observabilityAsCode');
+const { job, container: hookContainer } = hook;
+/** The hook on, with the log group its default systems (xray, cloudwatch) need: the chart's default has none. */
+const enabled = (values: Record<string, unknown> = {}) => ({ ...hook.enabled(values), telemetry: { cloudwatchLogGroup: 'cruddur' } });
 
 describe('the observability-as-code hook Job', () => {
   it('is not rendered by default, nor on the kind profile', () => {
@@ -23,7 +26,20 @@ describe('the observability-as-code hook Job', () => {
   it('runs the CLI from the app image with apply --only and the default systems xray,cloudwatch', () => {
     const c = hookContainer(render({ values: enabled() }));
     expect(c.image).to.equal(podSpec(find(render(), 'Deployment')).containers[0]?.image);
-    expect(c.command).to.deep.equal(['node', '--enable-source-maps', 'dist/src/observability/cli.js', 'apply', '--only', 'xray,cloudwatch']);
+    expect(c.command).to.deep.equal(['node', '--enable-source-maps', 'dist/src/observability/cli.js', 'apply', '--tolerate-outage', '--only', 'xray,cloudwatch']);
+  });
+
+  it('lets the release go on when the APIs are down (--tolerate-outage) and shows its log in helm output', () => {
+    const objects = render({ values: enabled() });
+    expect(hookContainer(objects).command).to.include('--tolerate-outage');
+    expect(job(objects).metadata.annotations).to.include({ 'helm.sh/hook-output-log-policy': 'hook-succeeded,hook-failed' });
+  });
+
+  it("fails at once, without another pod, on the CLI's verdicts: 1 refused and 2 invalid", () => {
+    const spec = job(render({ values: enabled() })).spec as { podFailurePolicy: { rules: { action: string; onExitCodes: { values: number[] } }[] } };
+    expect(spec.podFailurePolicy.rules).to.deep.include.members([
+      { action: 'FailJob', onExitCodes: { containerName: 'observability', operator: 'In', values: [1, 2] }, onPodConditions: [] },
+    ]);
   });
 
   it('passes the configured systems to --only, comma-joined in their order', () => {

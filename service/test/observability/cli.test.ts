@@ -34,7 +34,7 @@ describe('observability CLI', function () {
 
     it('refuses --best-effort outside marker, and --only with marker', function () {
       expect(parseCommandLine(['apply', '--best-effort'])).to.equal('--best-effort is for marker, not apply');
-      expect(parseCommandLine(['marker', '--only', 'xray'])).to.equal('marker takes neither --only nor --definitions');
+      expect(parseCommandLine(['marker', '--only', 'xray'])).to.equal('marker takes neither --only, --definitions nor --tolerate-outage (--best-effort covers outages)');
     });
 
     it('refuses an unknown system', function () {

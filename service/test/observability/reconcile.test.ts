@@ -1,6 +1,7 @@
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { expect } from 'chai';
 import { EXIT } from '../../src/observability/exit-codes.js';
+import { freePort as closedPort } from '../support/e2e/tools.js';
 import { DATASET, EditedDefinitions, runCommand, Stand } from './support.js';
 
 const QUERY_NAMES = ['Request size based on user tag', 'Latency by user', 'Recent traces', 'Slowest root spans', 'Error rate by route', 'Errors and latency by version'];
@@ -352,7 +353,7 @@ describe('observability plan and apply', function () {
 
       const { code, output } = await runCommand('plan', stand.env(), { only: ['honeycomb'] });
 
-      expect(code).to.equal(EXIT.failed);
+      expect(code).to.equal(EXIT.unavailable);
       expect(output).to.include('Honeycomb kept rate limiting GET /1/query_annotations/cruddur-backend (429 after 5 attempts');
     });
 
@@ -401,12 +402,12 @@ describe('observability plan and apply', function () {
     });
 
     it('does not attempt the board when one of its queries failed', async function () {
-      stand.honeycomb.failNext(1, { kind: 'status', status: 500, error: 'internal error' }, 'createAnnotation');
+      stand.honeycomb.failNext(1, { kind: 'status', status: 400, error: 'invalid annotation' }, 'createAnnotation');
 
       const { code, output } = await runCommand('apply', stand.env(), { only: ['honeycomb'] });
 
       expect(code).to.equal(EXIT.failed);
-      expect(output).to.match(/FAILED to create query "Request size based on user tag": query \S+ saved; then creating its annotation failed: Honeycomb answered 500/);
+      expect(output).to.match(/FAILED to create query "Request size based on user tag": query \S+ saved; then creating its annotation failed: Honeycomb answered 400/);
       expect(output).to.include(`not attempted: board "${BOARD}": its panels need the queries "Request size based on user tag", which failed`);
       expect(stand.honeycomb.boards()).to.deep.equal([]);
     });
@@ -416,7 +417,7 @@ describe('observability plan and apply', function () {
       const dir = copy().editHoneycomb((doc) => {
         if (doc.queries[3]) doc.queries[3].spec.time_range = 3600;
       }).dir;
-      stand.honeycomb.failNext(1, { kind: 'status', status: 500, error: 'internal error' }, 'updateBoard');
+      stand.honeycomb.failNext(1, { kind: 'status', status: 400, error: 'invalid board' }, 'updateBoard');
 
       const { code, output } = await runCommand('apply', stand.env(), { definitionsDir: dir, only: ['honeycomb'] });
 
@@ -430,7 +431,7 @@ describe('observability plan and apply', function () {
       const dir = copy().editHoneycomb((doc) => {
         if (doc.queries[3]) doc.queries[3].spec.time_range = 3600;
       }).dir;
-      stand.honeycomb.failNext(1, { kind: 'status', status: 500, error: 'internal error' }, 'updateBoard');
+      stand.honeycomb.failNext(1, { kind: 'status', status: 400, error: 'invalid board' }, 'updateBoard');
       await runCommand('apply', stand.env(), { definitionsDir: dir, only: ['honeycomb'] });
 
       const { code } = await runCommand('apply', stand.env(), { definitionsDir: dir, only: ['honeycomb'] });
@@ -439,6 +440,61 @@ describe('observability plan and apply', function () {
       expect(code).to.equal(EXIT.ok);
       expect(stand.honeycomb.annotations(DATASET).filter((a) => a.name === 'Slowest root spans')).to.have.length(1);
       expect(again.output).to.include('Plan: 0 to create, 0 to update, 7 unchanged.');
+    });
+  });
+  describe('when the APIs are down', function () {
+    /** No waits between Honeycomb's retries: the number of attempts is what is under test, not the delays. */
+    const quick = { honeycombLimits: { maxDelayMs: 0 } };
+
+    it('exits 3, not 1, when Honeycomb keeps answering 5xx, and says loudly what was not applied', async function () {
+      stand.honeycomb.failNext(100, { kind: 'status', status: 503, error: 'service unavailable' });
+
+      const { code, output } = await runCommand('apply', stand.env(), { only: ['honeycomb'], ...quick });
+
+      expect(code).to.equal(EXIT.unavailable);
+      expect(output).to.include('Honeycomb kept failing GET /1/query_annotations/cruddur-backend (503 after 5 attempts');
+      expect(output).to.match(/^OUTCOME: DEFERRED\. Honeycomb unreachable or failing on their side after retries: not applied; exit code 3\./m);
+    });
+
+    it('exits 0 with tolerateOutage when no API can be reached, naming each system not applied', async function () {
+      const env = stand.env({
+        HONEYCOMB_API_URL: `http://127.0.0.1:${String(await closedPort())}`,
+        XRAY_ENDPOINT: `http://127.0.0.1:${String(await closedPort())}`,
+        CLOUDWATCH_ENDPOINT: `http://127.0.0.1:${String(await closedPort())}`,
+      });
+
+      const { code, output } = await runCommand('apply', env, { tolerateOutage: true, ...quick });
+
+      expect(code, output).to.equal(EXIT.ok);
+      expect(output).to.match(/^OUTCOME: DEFERRED\. Honeycomb, X-Ray, CloudWatch Logs unreachable .*exiting 0 \(--tolerate-outage\) so the release goes on/m);
+    });
+
+    it('exits 0 with tolerateOutage when X-Ray and CloudWatch Logs keep answering 5xx', async function () {
+      stand.xray.failNext(100, { kind: 'error', status: 503, type: 'ServiceUnavailableException', message: 'unavailable' });
+      stand.logs.failNext(100, { kind: 'server-error', status: 503 });
+
+      const { code, output } = await runCommand('apply', stand.env(), { only: ['xray', 'cloudwatch'], tolerateOutage: true });
+
+      expect(code, output).to.equal(EXIT.ok);
+      expect(output).to.include('OUTCOME: DEFERRED. X-Ray, CloudWatch Logs unreachable');
+    });
+
+    it('still exits 1 with tolerateOutage when an API refuses the request', async function () {
+      const { code, output } = await runCommand('apply', stand.env({ HONEYCOMB_CONFIGURATION_KEY: 'an-ingest-key' }), { only: ['honeycomb'], tolerateOutage: true });
+
+      expect(code).to.equal(EXIT.failed);
+      expect(output).not.to.include('OUTCOME: DEFERRED');
+    });
+
+    it('makes no more calls to an API that went down during apply, marking the rest not attempted', async function () {
+      stand.honeycomb.failNext(100, { kind: 'status', status: 502, error: 'bad gateway' }, 'createAnnotation');
+
+      const { code, output } = await runCommand('apply', stand.env(), { only: ['honeycomb'], ...quick });
+
+      expect(code).to.equal(EXIT.unavailable);
+      expect(stand.honeycomb.callsOf('createAnnotation')).to.have.length(5);
+      expect(stand.honeycomb.callsOf('createQuery')).to.have.length(1);
+      expect(output).to.include(`not attempted: board "${BOARD}": the API was unavailable`);
     });
   });
 });

@@ -156,7 +156,7 @@ describe('CloudWatchTransport', function () {
       transport.close();
 
       expect(stored()).to.have.lengthOf(500);
-      expect(transport.stats).to.deep.equal({ sent: 500, dropped: 0, failedBatches: 0, retries: 0 });
+      expect(transport.stats).to.deep.equal({ sent: 500, dropped: 0, failedBatches: 0, retries: 0, droppedForCredentials: 0 });
     });
   });
 
@@ -305,7 +305,7 @@ describe('CloudWatchTransport', function () {
 
       await transport.flush(5000);
 
-      expect(transport.stats).to.deep.equal({ sent: 0, dropped: 10, failedBatches: 1, retries: 2 });
+      expect(transport.stats).to.deep.equal({ sent: 0, dropped: 10, failedBatches: 1, retries: 2, droppedForCredentials: 0 });
       expect(diagnostics.map((d) => d.message)).to.include('batch still failing after retries, dropped');
     });
 
@@ -318,7 +318,7 @@ describe('CloudWatchTransport', function () {
       logMany(transport, 1, () => 'next');
       await transport.flush(5000);
 
-      expect(transport.stats).to.deep.equal({ sent: 1, dropped: 3, failedBatches: 1, retries: 0 });
+      expect(transport.stats).to.deep.equal({ sent: 1, dropped: 3, failedBatches: 1, retries: 0, droppedForCredentials: 0 });
       expect(diagnostics[0]?.fields).to.deep.include({ events: 3, error: { name: 'InvalidParameterException', message: 'bad batch', status: 400 } });
     });
 
@@ -346,6 +346,35 @@ describe('CloudWatchTransport', function () {
         expect(transport.buffered).to.be.at.most(20);
         // At most one buffer plus one batch in flight survive.
         expect(transport.stats.dropped).to.be.at.least(100 - 2 * 20);
+      });
+
+      it('keeps the bytes it buffers within maxBufferedBytes, dropping the oldest events and counting them', function () {
+        const transport = open({ client: unreachable, maxBufferedBytes: 300_000 });
+
+        logMany(transport, 40, (i) => `${i} ${'x'.repeat(20_000)}`);
+
+        expect(transport.bufferedBytes).to.be.at.most(300_000);
+        expect(transport.stats.dropped).to.be.greaterThan(0);
+      });
+
+      it('bounds the bytes it buffers to 8 MiB unless told otherwise', function () {
+        const transport = open({ client: unreachable });
+
+        logMany(transport, 60, (i) => `${i} ${'x'.repeat(200_000)}`);
+
+        expect(transport.bufferedBytes).to.be.at.most(8 * 1024 * 1024);
+        expect(transport.stats.dropped).to.be.greaterThan(0);
+      });
+
+      it('reports what the byte bound evicted as one diagnostic, as for the count bound', async function () {
+        const transport = open({ client: unreachable, maxBufferedBytes: 300_000, backoffBaseMs: 1000 });
+        logMany(transport, 40, (i) => `${i} ${'x'.repeat(20_000)}`);
+
+        await transport.flush(100);
+
+        const evictions = diagnostics.filter((d) => d.message === 'buffer full, dropped oldest events');
+        expect(evictions).to.have.lengthOf(1);
+        expect(evictions[0]?.fields).to.deep.include({ dropped: transport.stats.dropped, maxBufferedBytes: 300_000 });
       });
 
       it('reports the evictions as one diagnostic', async function () {
@@ -392,6 +421,84 @@ describe('CloudWatchTransport', function () {
 
       expect(stored()).to.have.lengthOf(10);
       expect(transport.stats.retries).to.equal(1);
+    });
+  });
+
+  describe('credentials', function () {
+    /** What the SDK's default chain throws when it finds no credentials (@smithy's CredentialsProviderError). */
+    function noCredentials(): Error {
+      const error = new Error('Could not load credentials from any providers');
+      error.name = 'CredentialsProviderError';
+      return error;
+    }
+
+    /** A client on the stand-in whose credential provider fails until `provide()` is called. */
+    function clientWithoutCredentials(): { client: CloudWatchLogsClient; provide: () => void } {
+      let available = false;
+      const client = new CloudWatchLogsClient({
+        region: 'us-east-1',
+        endpoint: logs.url,
+        maxAttempts: 1,
+        credentials: () => (available ? Promise.resolve(CREDENTIALS) : Promise.reject(noCredentials())),
+      });
+      return { client, provide: () => (available = true) };
+    }
+
+    const UNRECOGNIZED = { kind: 'error', status: 400, type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' } as const;
+
+    it('does not retry a batch when no credentials can be found, and counts it as dropped', async function () {
+      const { client: keyless } = clientWithoutCredentials();
+      const transport = open({ client: keyless });
+      logMany(transport, 3);
+
+      await transport.flush(5000);
+      keyless.destroy();
+
+      expect(transport.stats).to.deep.include({ sent: 0, dropped: 3, retries: 0, droppedForCredentials: 3 });
+    });
+
+    it('says once, at error level, that the credentials are missing and what to set', async function () {
+      const { client: keyless } = clientWithoutCredentials();
+      const transport = open({ client: keyless, credentialsRetryMs: 0 });
+      for (let i = 0; i < 3; i += 1) {
+        logMany(transport, 2);
+        await transport.flush(5000);
+      }
+      keyless.destroy();
+
+      const errors = diagnostics.filter((d) => d.fields.level === 'error');
+      expect(errors).to.have.lengthOf(1);
+      expect(errors[0]?.message).to.match(/credentials missing or refused/);
+      expect(errors[0]?.fields.fix).to.include('AWS_ACCESS_KEY_ID').and.include('serviceAccount.roleArn').and.include('CLOUDWATCH_LOG_GROUP');
+      expect(errors[0]?.fields.error).to.deep.include({ name: 'CredentialsProviderError' });
+    });
+
+    it('makes no request for credentialsRetryMs once AWS refuses the credentials, dropping what is logged meanwhile', async function () {
+      logs.failNext(1, UNRECOGNIZED);
+      const transport = open();
+      logMany(transport, 2);
+      await transport.flush(5000);
+
+      logMany(transport, 5);
+      await transport.flush(5000);
+
+      expect(logs.calls).to.have.lengthOf(1);
+      expect(transport.stats).to.deep.include({ sent: 0, dropped: 7, droppedForCredentials: 7, retries: 0 });
+    });
+
+    it('tries again after credentialsRetryMs and ships once the credentials work, saying so', async function () {
+      const { client: keyless, provide } = clientWithoutCredentials();
+      const transport = open({ client: keyless, credentialsRetryMs: 0 });
+      logMany(transport, 1, () => 'before');
+      await transport.flush(5000);
+
+      provide();
+      logMany(transport, 1, () => 'after');
+      await transport.flush(5000);
+      keyless.destroy();
+
+      expect(stored().map((m) => (JSON.parse(m) as { message: string }).message)).to.deep.equal(['after']);
+      expect(diagnostics.map((d) => d.message)).to.include('AWS credentials accepted again: shipping logs to CloudWatch Logs');
     });
   });
 
