@@ -8,13 +8,19 @@
 # Usage: k8s/docker/with-engine.sh COMMAND [ARG...]
 #   The command gets DOCKER (the client to run), DOCKER_HOST and DOCKER_BUILDKIT=1.
 #   DOCKER_ENGINE=private skips the running engine; TOOLS_DIR sets the cache folder (default ./.tools).
+#        k8s/docker/with-engine.sh --install
+#   Only installs what a private engine needs when no engine answers, and starts nothing: for callers that record the
+#   host before a run (make image-test), so that the packages, not the run, are what installing changes.
 set -euo pipefail
 
-[[ $# -gt 0 ]] || { echo "usage: $0 COMMAND [ARG...]" >&2; exit 2; }
+install_only=
+if [[ ${1:-} == --install ]]; then install_only=1; shift; fi
+[[ -n $install_only || $# -gt 0 ]] || { echo "usage: $0 COMMAND [ARG...] | $0 --install" >&2; exit 2; }
 export DOCKER_BUILDKIT=1
 
 # A nested call (make image inside make image-test) shares the engine its caller started.
 if [[ -n ${CRUDDUR_PRIVATE_ENGINE:-} ]] && "${DOCKER:-docker}" info >/dev/null 2>&1; then
+  [[ -z $install_only ]] || exit 0
   exec "$@"
 fi
 
@@ -31,6 +37,7 @@ pick_client() {
 if [[ ${DOCKER_ENGINE:-} != private ]]; then
   DOCKER=$(pick_client)
   if "$DOCKER" info >/dev/null 2>&1; then
+    [[ -z $install_only ]] || exit 0
     export DOCKER
     exec "$@"
   fi
@@ -46,6 +53,7 @@ if ! command -v dockerd >/dev/null || [[ ! -x /usr/bin/docker ]]; then
   apt-get install -y --no-install-recommends docker.io >&2 ||
     { apt-get update >&2 && apt-get install -y --no-install-recommends docker.io >&2; }
 fi
+[[ -z $install_only ]] || exit 0
 DOCKER=/usr/bin/docker
 
 state=${TOOLS_DIR:-$PWD/.tools}/docker

@@ -3,7 +3,7 @@
  * Shared by the deploy tests; a missing tool fails every test that needs it with a message saying what to set.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -68,6 +68,17 @@ export const repoRoot = ((): string => {
 })();
 export const chartDir = path.join(repoRoot, 'charts/cruddur-backend');
 
+/**
+ * The Kubernetes version every render in the tests pins with --kube-version (without it helm renders for the client
+ * library it was built with): the newest of the Makefile's KUBE_VERSIONS, which deploy-check validates against.
+ */
+export const KUBE_VERSION = ((): string => {
+  const versions = /^KUBE_VERSIONS := (.+)$/m.exec(readFileSync(path.join(repoRoot, 'Makefile'), 'utf8'))?.[1]?.trim().split(/\s+/);
+  const newest = versions?.at(-1);
+  if (newest === undefined) throw new Error('the Makefile defines no KUBE_VERSIONS');
+  return newest;
+})();
+
 /** Path of a tool the Makefile exports (HELM, HADOLINT); never skip silently when it is missing. */
 export function tool(name: 'HELM' | 'HADOLINT'): string {
   const value = process.env[name];
@@ -84,6 +95,7 @@ export interface RenderOptions {
   profile?: Profile;
   /** Values merged over the profile (written to a temp values file). */
   values?: Record<string, unknown>;
+  /** Default KUBE_VERSION. */
   kubeVersion?: string;
   extraArgs?: string[];
 }
@@ -97,7 +109,7 @@ export interface HelmResult {
 export function helmTemplate(options: RenderOptions = {}): HelmResult {
   const args = ['template', 'cruddur-backend', chartDir, '--namespace', 'cruddur'];
   if (options.profile !== undefined) args.push('-f', path.join(chartDir, 'ci', `${options.profile}-values.yaml`));
-  if (options.kubeVersion !== undefined) args.push('--kube-version', options.kubeVersion);
+  args.push('--kube-version', options.kubeVersion ?? KUBE_VERSION);
   const dir = mkdtempSync(path.join(tmpdir(), 'chart-values-'));
   try {
     if (options.values !== undefined) {

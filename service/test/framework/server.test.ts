@@ -1,18 +1,36 @@
 import { expect } from 'chai';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { startServer } from '../../src/framework/server';
 import { buildApp } from '../support/app';
 import { send } from '../support/http';
 
-/** An app with a /slow route (ms from the query) appended after the router. */
-function slowApp() {
+/** An app with a /held route appended after the router: `arrived` resolves when a request reaches it, which is
+ * answered once the test calls `release()`. */
+function heldApp() {
   const app = buildApp();
+  let arrived!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
   app.app.use(async (ctx) => {
-    if (ctx.path !== '/slow') return;
-    await new Promise((resolve) => setTimeout(resolve, Number(ctx.query.ms)));
-    ctx.body = { slept: Number(ctx.query.ms) };
+    if (ctx.path !== '/held') return;
+    arrived();
+    await released;
+    ctx.body = { held: true };
   });
-  return app;
+  return { ...app, arrived: reached, release };
+}
+
+/** Whether a new connection to the port is refused. */
+function refused(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    connect(port, '127.0.0.1').on('connect', function (this: Socket) {
+      this.destroy();
+      resolve(false);
+    }).on('error', () => {
+      resolve(true);
+    });
+  });
 }
 
 function get(port: number, path: string, headers: Record<string, string> = {}) {
@@ -39,23 +57,22 @@ describe('HTTP server', () => {
   });
 
   it('lets an in-flight request finish while draining, and refuses new connections', async () => {
-    const app = slowApp();
+    const app = heldApp();
     const { port, drain } = await startServer(app.app, { port: 0, host: '127.0.0.1', keepAliveTimeoutMs: 5_000 });
-    const inFlight = get(port, '/slow?ms=400');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const inFlight = get(port, '/held');
+    await app.arrived;
     app.lifecycle.startDraining();
-    const drained = drain(5_000);
-    const answer = await inFlight;
-    expect(answer.status).to.equal(200);
+    let settled = false;
+    const drained = drain(5_000).finally(() => (settled = true));
+    expect(await refused(port)).to.equal(true);
+    expect(settled, 'drain() resolved with a request in flight').to.equal(false);
+    app.release();
+    expect((await inFlight).status).to.equal(200);
     expect(await drained).to.equal('drained');
-    const refused = await new Promise<boolean>((resolve) => {
-      connect(port, '127.0.0.1').on('connect', () => { resolve(false); }).on('error', () => { resolve(true); });
-    });
-    expect(refused).to.equal(true);
   });
 
   it('closes keep-alive connections once draining so clients move to another pod', async () => {
-    const app = slowApp();
+    const app = buildApp();
     const { port, drain } = await startServer(app.app, { port: 0, host: '127.0.0.1', keepAliveTimeoutMs: 5_000 });
     app.lifecycle.startDraining();
     const res = await get(port, '/api/activities/home', { connection: 'keep-alive' });
@@ -64,13 +81,16 @@ describe('HTTP server', () => {
   });
 
   it('force-closes requests still running at the drain deadline', async () => {
-    const app = slowApp();
+    const app = heldApp();
     const { port, drain } = await startServer(app.app, { port: 0, host: '127.0.0.1', keepAliveTimeoutMs: 5_000 });
-    const inFlight = get(port, '/slow?ms=2000').catch((err: unknown) => err);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = Date.now();
-    expect(await drain(300)).to.equal('timed out');
-    expect(Date.now() - started).to.be.lessThan(2_000);
-    expect(await inFlight).to.be.instanceOf(Error);
+    const inFlight = get(port, '/held').catch((err: unknown) => err);
+    await app.arrived;
+    try {
+      // The request is held until after drain() resolves: it cannot have waited for it.
+      expect(await drain(300)).to.equal('timed out');
+      expect(await inFlight).to.be.instanceOf(Error);
+    } finally {
+      app.release();
+    }
   });
 });

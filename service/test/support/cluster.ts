@@ -120,10 +120,43 @@ export async function namespaceWithSecret(namespace: string, secret: Record<stri
   await ok('k8s/kind/create-secret.sh', [namespace], { env: { ...secret, ENV_FILE: '/dev/null', KUBECTL: required('KUBECTL') } });
 }
 
-/** The base URL of a Service's first port on its ClusterIP, which the node reaches. */
+/**
+ * The base URL of a Service's first port on its ClusterIP, which the node reaches, once the Service answers there:
+ * kube-proxy programs a Service's endpoints a moment after its pods are Ready, and until then the node refuses
+ * connections to it.
+ */
 export async function serviceUrl(namespace: string, service: string): Promise<string> {
   const { spec } = JSON.parse(await kubectl(['-n', namespace, 'get', 'service', service, '-o', 'json'])) as { spec: { clusterIP: string; ports: { port: number }[] } };
-  return `http://${spec.clusterIP}:${spec.ports[0]?.port ?? 80}`;
+  const url = `http://${spec.clusterIP}:${spec.ports[0]?.port ?? 80}`;
+  await answering(`${url}/health`);
+  return url;
+}
+
+/** Resolves once `url` answers HTTP, whatever the status; retries refused or broken connections until `timeoutMs`,
+ * then fails with the last error. */
+export async function answering(url: string, timeoutMs = 60_000): Promise<void> {
+  let last: unknown;
+  await eventually(
+    async () => {
+      try {
+        await (await fetch(url, { signal: AbortSignal.timeout(5_000) })).arrayBuffer();
+        return true;
+      } catch (error) {
+        last = error;
+        return undefined;
+      }
+    },
+    () => `${url} to answer; last error: ${errorText(last)}`,
+    timeoutMs,
+    250,
+  );
+}
+
+/** fetch's error with the socket's reason (ECONNREFUSED…), which it keeps in `cause`. */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${(error.cause as NodeJS.ErrnoException).code ?? error.cause.message}` : '';
+  return `${error.message}${cause}`;
 }
 
 /** Waits until the pods of `selector` are all Ready and, with `count`, exactly that many. */

@@ -113,6 +113,15 @@ export class Container {
     throw new Error(`no accepted answer on ${path} within ${timeoutMs} ms (last: ${JSON.stringify(last)}):\n${this.logs()}`);
   }
 
+  /** Polls the container's log until a JSON line says `message`; fails early when the container exits. */
+  async logged(message: string, timeoutMs: number): Promise<void> {
+    const said = () => this.logs().split('\n').some((line) => line.startsWith('{') && (JSON.parse(line) as { message?: unknown }).message === message);
+    for (const deadline = Date.now() + timeoutMs; !said(); await settle(100)) {
+      if (!this.running()) throw new Error(`container exited (${this.exitCode()}) before logging '${message}':\n${this.logs()}`);
+      if (Date.now() > deadline) throw new Error(`no '${message}' in the container's log within ${timeoutMs} ms:\n${this.logs()}`);
+    }
+  }
+
   remove(): void {
     spawnSync(client, ['rm', '--force', '--volumes', this.id], { encoding: 'utf8' });
   }

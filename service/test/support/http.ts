@@ -41,13 +41,25 @@ export async function rawRequest(app: Koa, options: RawRequest): Promise<RawAnsw
   }
 }
 
-/** A POST whose body is only half sent: the request stays in flight until `finish()`. */
+/**
+ * A POST whose body is only half sent: the request stays in flight until `finish()`. It asks for `100 Continue`, which
+ * Node's server answers once it has parsed the headers and handed the request to the app: `received` resolves then,
+ * when the server holds the request (a connection alone may still sit in a queue or a proxy).
+ */
 export function halfSentPost(port: number, message: string) {
   const body = JSON.stringify({ message, ttl: '1-day' });
   let req!: ClientRequest;
+  let received!: Promise<void>;
   const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/api/activities', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/activities',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
@@ -57,7 +69,14 @@ export function halfSentPost(port: number, message: string) {
       },
     );
     req.on('error', reject);
-    req.write(body.slice(0, 10));
+    received = new Promise<void>((resolve, rejectReceived) => {
+      req.once('continue', () => {
+        req.write(body.slice(0, 10));
+        resolve();
+      });
+      req.once('error', rejectReceived);
+    });
+    req.flushHeaders();
   });
-  return { answered, finish: () => req.end(body.slice(10)) };
+  return { answered, received, finish: () => req.end(body.slice(10)) };
 }

@@ -12,6 +12,9 @@ export interface ServiceProcess {
   stderr: () => string;
   /** Resolves with the exit code (or signal name) once the process ends. */
   exited: Promise<number | string>;
+  /** Resolves with the first JSON line of stdout whose message is `message` once it is written; rejects if the
+   * process ends first. */
+  logged: (message: string) => Promise<Record<string, unknown>>;
 }
 
 /**
@@ -46,7 +49,22 @@ export async function startService(env: Record<string, string> = {}, timeoutMs =
       reject(new Error(`service exited (${code}) before listening\nstdout: ${out}\nstderr: ${err}`));
     });
   });
-  return { child, port, stdout: () => out, stderr: () => err, exited };
+  const logged = (message: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const check = () => {
+        const line = jsonLines(out.slice(0, out.lastIndexOf('\n') + 1)).find((l) => l.message === message);
+        if (line === undefined) return;
+        child.stdout.off('data', check);
+        resolve(line);
+      };
+      child.stdout.on('data', check);
+      void exited.then((code) => {
+        child.stdout.off('data', check);
+        reject(new Error(`service exited (${code}) before logging '${message}'\nstdout: ${out}\nstderr: ${err}`));
+      });
+      check();
+    });
+  return { child, port, stdout: () => out, stderr: () => err, exited, logged };
 }
 
 export interface Completed {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { chartDir, container, find, type K8sObject, podSpec, repoRoot } from '../../deploy/render';
+import { chartDir, container, find, type K8sObject, KUBE_VERSION, podSpec, repoRoot } from '../../deploy/render';
 import { e2eTool } from './tools';
 
 export const RELEASE = 'cruddur-backend';
@@ -14,7 +14,7 @@ export const NAMESPACE = 'cruddur';
 
 /** `helm template` of the chart with `values` layered over `valueFiles` (repository-relative paths). */
 export function renderChart(values: Record<string, unknown> = {}, valueFiles: string[] = [], extraArgs: string[] = []): K8sObject[] {
-  const args = ['template', RELEASE, chartDir, '--namespace', NAMESPACE];
+  const args = ['template', RELEASE, chartDir, '--namespace', NAMESPACE, '--kube-version', KUBE_VERSION];
   for (const file of valueFiles) args.push('-f', path.join(repoRoot, file));
   // Values on stdin: no temp file, and helm reads `-f -` like any values file.
   args.push('-f', '-', ...extraArgs);
