@@ -77,6 +77,15 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{/* The observability-as-code hook's own ServiceAccount: its IRSA role may change X-Ray and Logs settings, the app's may not. */}}
+{{- define "cruddur-backend.observability.serviceAccountName" -}}
+{{- if .Values.observabilityAsCode.serviceAccount.create }}
+{{- default (include "cruddur-backend.observability.fullname" .) .Values.observabilityAsCode.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.observabilityAsCode.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
 {{/* repository@digest, else repository:tag (the tag defaulting to defaultTag). */}}
 {{- define "cruddur-backend.imageRef" -}}
 {{- if .image.digest }}
@@ -197,7 +206,7 @@ exec:
 {{- if and .Values.observabilityAsCode.enabled (has "cloudwatch" .Values.observabilityAsCode.systems) (not .Values.telemetry.cloudwatchLogGroup) }}
 {{- fail "observabilityAsCode.systems has cloudwatch but telemetry.cloudwatchLogGroup is empty: the hook would create the CLI's default group, which the service does not write to. Set the group or drop cloudwatch from the systems." }}
 {{- end }}
-{{- if and .Values.aws.credentialsFromSecret (or .Values.serviceAccount.roleArn .Values.xray.serviceAccount.roleArn) }}
+{{- if and .Values.aws.credentialsFromSecret (or .Values.serviceAccount.roleArn .Values.xray.serviceAccount.roleArn .Values.observabilityAsCode.serviceAccount.roleArn) }}
 {{- fail "aws.credentialsFromSecret and an IRSA roleArn are both set: use static keys on kind only, IRSA on EKS." }}
 {{- end }}
 {{- end }}
