@@ -40,14 +40,6 @@ describe('the OpenTelemetry Collector sidecar', () => {
     expect(image({ digest })).to.equal(`otel/opentelemetry-collector@${digest}`);
   });
 
-  it('checks readiness on the health_check answer and liveness only on its listener', () => {
-    const collector = container(podSpec(find(render(), 'Deployment')), 'otel-collector');
-    expect([collector.readinessProbe, collector.livenessProbe].map((probe) => probe?.httpGet?.port ?? `tcp ${String(probe?.tcpSocket?.port)}`)).to.deep.equal([
-      'otel-health',
-      'tcp otel-health',
-    ]);
-  });
-
   it('can be forced to a plain sidecar with collector.nativeSidecar=false', () => {
     const spec = podSpec(find(render({ values: { collector: { nativeSidecar: false } } }), 'Deployment'));
     expect(spec.containers.map((c) => c.name)).to.include('otel-collector');
