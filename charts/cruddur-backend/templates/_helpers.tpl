@@ -86,6 +86,19 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{/* OTEL_RESOURCE_ATTRIBUTES from values (key=value,...; the schema keeps the values to characters that need no encoding). */}}
+{{- define "cruddur-backend.resourceAttributes" -}}
+{{- $t := .Values.telemetry }}
+{{- $attributes := list }}
+{{- with $t.cloudPlatform }}
+{{- $attributes = concat $attributes (list "cloud.provider=aws" (printf "cloud.platform=%s" .) (printf "cloud.region=%s" $.Values.aws.region)) }}
+{{- end }}
+{{- with $t.clusterName }}
+{{- $attributes = append $attributes (printf "k8s.cluster.name=%s" .) }}
+{{- end }}
+{{- join "," $attributes }}
+{{- end }}
+
 {{/* repository@digest, else repository:tag (the tag defaulting to defaultTag). */}}
 {{- define "cruddur-backend.imageRef" -}}
 {{- if .image.digest }}

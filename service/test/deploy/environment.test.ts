@@ -40,14 +40,12 @@ describe('the service environment', () => {
     expect(env(app, 'K8S_NODE_NAME')?.valueFrom?.fieldRef?.fieldPath).to.equal('spec.nodeName');
   });
 
-  it('turns on AWS resource detectors, centralized sampling and production sampling only on the eks profile', () => {
+  it('turns on centralized sampling and production sampling only on the eks profile', () => {
     const eks = find(render({ profile: 'eks' }), 'ConfigMap', 'cruddur-backend').data ?? {};
-    expect(eks.OTEL_NODE_RESOURCE_DETECTORS?.split(',')).to.include('aws');
     expect(eks.XRAY_CENTRALIZED_SAMPLING).to.equal('true');
     expect(eks.DEPLOYMENT_ENVIRONMENT).to.equal('production');
     expect([eks.OTEL_TRACES_SAMPLER, eks.OTEL_TRACES_SAMPLER_ARG]).to.deep.equal(['parentbased_traceidratio', '0.1']);
     const kind = find(render({ profile: 'kind' }), 'ConfigMap', 'cruddur-backend').data ?? {};
-    expect(kind.OTEL_NODE_RESOURCE_DETECTORS?.split(',')).not.to.include('aws');
     expect(kind.XRAY_CENTRALIZED_SAMPLING).to.equal('false');
     expect(kind.CLOUDWATCH_LOG_GROUP).to.equal('');
   });
