@@ -171,6 +171,29 @@ exec:
 {{- if or (eq $mode "true") (and (eq $mode "auto") (semverCompare ">=1.29-0" .Capabilities.KubeVersion.Version)) }}true{{ end }}
 {{- end }}
 
+{{/* The daemon's PriorityClass: the one named in values, else the chart's own when it renders one. */}}
+{{- define "cruddur-backend.xray.priorityClassName" -}}
+{{- if .Values.xray.priorityClassName }}
+{{- .Values.xray.priorityClassName }}
+{{- else if .Values.xray.priorityClass.create }}
+{{- /* Cluster-scoped: the namespace keeps releases of one name in two namespaces apart. */}}
+{{- printf "%s-%s" .Release.Namespace (include "cruddur-backend.xray.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* The daemon's update strategy: the values', else a surge where the node-local Service allows one (hostPort cannot). */}}
+{{- define "cruddur-backend.xray.updateStrategy" -}}
+{{- if .Values.xray.updateStrategy }}
+{{- toYaml .Values.xray.updateStrategy }}
+{{- else }}
+{{- $hostPort := eq .Values.xray.addressMode "hostPort" }}
+type: RollingUpdate
+rollingUpdate:
+  maxSurge: {{ ternary 0 1 $hostPort }}
+  maxUnavailable: {{ ternary 1 0 $hostPort }}
+{{- end }}
+{{- end }}
+
 {{/* host:port for AWS_XRAY_DAEMON_ADDRESS (HOST_IP is defined earlier in the env list in hostPort mode). */}}
 {{- define "cruddur-backend.xray.address" -}}
 {{- if not .Values.xray.daemon.enabled }}
@@ -209,6 +232,9 @@ exec:
 {{- end }}
 {{- if and .Values.httpRoute.enabled (not .Values.httpRoute.parentRefs) }}
 {{- fail "httpRoute.enabled is true but httpRoute.parentRefs is empty: name the Gateway the route attaches to." }}
+{{- end }}
+{{- if and .Values.xray.daemon.enabled (eq .Values.xray.addressMode "hostPort") (ne (toString (dig "rollingUpdate" "maxSurge" 0 .Values.xray.updateStrategy)) "0") }}
+{{- fail "xray.updateStrategy has a maxSurge with xray.addressMode=hostPort: two daemon pods cannot bind one node's hostPort, so the surge pod would never start. Use maxUnavailable (or leave xray.updateStrategy empty), or xray.addressMode=service." }}
 {{- end }}
 {{- if and .Values.networkPolicy.enabled .Values.xray.daemon.enabled (eq .Values.xray.addressMode "hostPort") (not .Values.networkPolicy.extraEgress) }}
 {{- fail "networkPolicy.enabled with xray.addressMode=hostPort needs networkPolicy.extraEgress allowing the node IPs on port 2000, or the policy blocks the daemon; prefer xray.addressMode=service." }}
