@@ -57,7 +57,14 @@
       value: {{ . | quote }}
     {{- end }}
     {{- if $c.honeycomb.enabled }}
-    {{- include "cruddur-backend.secretEnv" (dict "ctx" $ "key" "HONEYCOMB_API_KEY") | nindent 4 }}
+    # Required, unlike the app's keys: without it every export fails with 401; a missing key stops the pod instead
+    # (CreateContainerConfigError names the Secret and the key).
+    - name: HONEYCOMB_API_KEY
+      valueFrom:
+        secretKeyRef:
+          name: {{ include "cruddur-backend.secretName" $ }}
+          key: HONEYCOMB_API_KEY
+          optional: false
     {{- end }}
   ports:
     - name: otel-health

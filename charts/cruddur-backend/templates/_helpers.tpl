@@ -132,6 +132,26 @@ app.kubernetes.io/component: {{ .component }}
       optional: true
 {{- end }}
 
+{{/* The Honeycomb ingest key, required when the collector exports to Honeycomb: without it every export fails with 401,
+     seen only in the collector's log. The chart's own Secret is checked at render; an existing one by lookup where
+     the API answers (install and upgrade, not `helm template`), and in any case by the pod, which cannot start
+     without the key (its secretKeyRef is not optional). */}}
+{{- define "cruddur-backend.checkHoneycombKey" -}}
+{{- if and .Values.collector.enabled .Values.collector.honeycomb.enabled }}
+{{- $name := include "cruddur-backend.secretName" . }}
+{{- if not .Values.secrets.existingSecret }}
+{{- if not .Values.secrets.values.HONEYCOMB_API_KEY }}
+{{- fail (printf "collector.honeycomb.enabled needs key HONEYCOMB_API_KEY in Secret %s, which the chart creates from values: set secrets.values.HONEYCOMB_API_KEY (or secrets.existingSecret), or set collector.honeycomb.enabled=false. Without it every export to Honeycomb fails with 401." $name) }}
+{{- end }}
+{{- else }}
+{{- $secret := lookup "v1" "Secret" .Release.Namespace $name }}
+{{- if and $secret (not (dig "data" "HONEYCOMB_API_KEY" "" $secret)) }}
+{{- fail (printf "collector.honeycomb.enabled needs key HONEYCOMB_API_KEY in Secret %s (namespace %s), which has no such key: add it, or set collector.honeycomb.enabled=false. Without it the pods cannot start." $name .Release.Namespace) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* preStop sleep + shutdown deadline + margin, rounded up to whole seconds. */}}
 {{- define "cruddur-backend.minGracePeriod" -}}
 {{- $s := .Values.shutdown }}
@@ -221,6 +241,7 @@ rollingUpdate:
 
 {{/* The values checks that a JSON schema cannot express, run by every template that needs them. */}}
 {{- define "cruddur-backend.validate" -}}
+{{- include "cruddur-backend.checkHoneycombKey" . }}
 {{- if ge (int .Values.shutdown.drainTimeoutMs) (int .Values.shutdown.shutdownTimeoutMs) }}
 {{- fail (printf "shutdown.drainTimeoutMs (%d) must be less than shutdown.shutdownTimeoutMs (%d): the rest of the deadline is the time left to flush telemetry." (int .Values.shutdown.drainTimeoutMs) (int .Values.shutdown.shutdownTimeoutMs)) }}
 {{- end }}

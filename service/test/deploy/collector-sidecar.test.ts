@@ -82,7 +82,7 @@ describe('the OpenTelemetry Collector sidecar', () => {
     expect(config.service.pipelines.metrics?.exporters).to.deep.equal(['otlp_http/honeycomb-metrics']);
     expect(config.exporters['otlp_http/honeycomb-metrics']?.headers?.['x-honeycomb-dataset']).to.be.a('string');
     const key = env(container(podSpec(find(objects, 'Deployment')), 'otel-collector'), 'HONEYCOMB_API_KEY');
-    expect(key?.valueFrom?.secretKeyRef).to.include({ key: 'HONEYCOMB_API_KEY', optional: true });
+    expect(key?.valueFrom?.secretKeyRef).to.include({ key: 'HONEYCOMB_API_KEY' });
   });
 
   it('uses the EU endpoint when collector.honeycomb.region is eu', () => {

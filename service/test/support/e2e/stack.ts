@@ -59,12 +59,15 @@ export class PipelineStack {
   /**
    * The chart values of every end-to-end run: the chart's defaults plus what this setup needs.
    * - Honeycomb on, at the local receiver (`collector.honeycomb.endpoint`, plain http on loopback);
+   * - keys from an existing Secret, as on kind and EKS (the chart requires HONEYCOMB_API_KEY with Honeycomb on; the
+   *   facts' secrets stand in for the Secret);
    * - AWS keys from the pod's Secret, as on kind (on EKS IRSA would exchange a token with STS, off this machine);
    * - DEBUG_ROUTES=true through `config.extraEnv`, for the forced 500 (`/debug/error`).
    */
   chartValues(): Record<string, unknown> {
     return {
       collector: { honeycomb: { enabled: true, endpoint: this.honeycomb.url } },
+      secrets: { existingSecret: 'cruddur-backend-secrets' },
       aws: { credentialsFromSecret: true },
       config: { extraEnv: [{ name: 'DEBUG_ROUTES', value: 'true' }] },
     };
