@@ -152,6 +152,19 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{/* A warning for NOTES.txt when an ALB routes to pod IPs but the namespace lacks the AWS Load Balancer Controller's
+     readiness gate label. Only when lookup finds the namespace without it: `helm template` and client dry runs find
+     nothing (no warning then), nor does an install that creates the namespace (the skaffold eks profile checks it). */}}
+{{- define "cruddur-backend.readinessGateWarning" -}}
+{{- $label := "elbv2.k8s.aws/pod-readiness-gate-inject" }}
+{{- if and .Values.ingress.enabled (eq (get .Values.ingress.annotations "alb.ingress.kubernetes.io/target-type" | default "") "ip") }}
+{{- $namespace := lookup "v1" "Namespace" "" .Release.Namespace }}
+{{- if and $namespace (ne (dig "metadata" "labels" $label "" $namespace) "enabled") }}
+{{- printf "WARNING: namespace %s has no label %s=enabled, and the ALB sends traffic straight to pod IPs (target-type ip): without the AWS Load Balancer Controller's readiness gate a rollout can stop old pods before the ALB has health-checked the new ones. Label the namespace, then restart the rollout so new pods get the gate:\n  kubectl label namespace %s %s=enabled\n  kubectl -n %s rollout restart deployment/%s" .Release.Namespace $label .Release.Namespace $label .Release.Namespace (include "cruddur-backend.fullname" .) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* preStop sleep + shutdown deadline + margin, rounded up to whole seconds. */}}
 {{- define "cruddur-backend.minGracePeriod" -}}
 {{- $s := .Values.shutdown }}
