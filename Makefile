@@ -253,7 +253,7 @@ chart-test: $(HELM) ## Run the chart's helm test hook against the deployed relea
 .PHONY: deploy-check
 deploy-check: deploy-tools chart-lint chart-score ## Lint the Dockerfile, scripts and chart (helm lint, kube-score); validate every rendered object and skaffold.yaml
 	$(HADOLINT) Dockerfile k8s/collector/Dockerfile k8s/docker/node-stand-in.Dockerfile k8s/xray-daemon-stand-in/Dockerfile
-	$(VENV)/bin/shellcheck k8s/*.sh k8s/kind/*.sh k8s/docker/*.sh k8s/cluster/*.sh service/test/fuzz/*.sh
+	$(VENV)/bin/shellcheck k8s/*.sh k8s/kind/*.sh k8s/eks/*.sh k8s/docker/*.sh k8s/cluster/*.sh service/test/fuzz/*.sh
 	@set -e; out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
 	for values in $(CHART)/ci/*-values.yaml; do for kube in $(KUBE_VERSIONS); do \
 	  echo "kubernetes-validate --strict: $$values on Kubernetes $$kube"; \

@@ -57,7 +57,14 @@
       value: {{ . | quote }}
     {{- end }}
     {{- if $c.honeycomb.enabled }}
-    {{- include "cruddur-backend.secretEnv" (dict "ctx" $ "key" "HONEYCOMB_API_KEY") | nindent 4 }}
+    # Required, unlike the app's keys: without it every export fails with 401; a missing key stops the pod instead
+    # (CreateContainerConfigError names the Secret and the key).
+    - name: HONEYCOMB_API_KEY
+      valueFrom:
+        secretKeyRef:
+          name: {{ include "cruddur-backend.secretName" $ }}
+          key: HONEYCOMB_API_KEY
+          optional: false
     {{- end }}
   ports:
     - name: otel-health
@@ -69,17 +76,14 @@
       port: otel-health
     periodSeconds: 1
     failureThreshold: 30
-  # health_check has one endpoint, which answers 503 while the pipelines start or stop: readiness asks it, liveness
-  # only checks that the process still listens, so a collector draining at shutdown is not restarted.
+  # No readiness probe: a sidecar's readiness counts toward the pod's Ready, so a collector restart (an OOM kill) would
+  # take a serving API pod out of its Service. Telemetry never takes serving down: the startup probe alone orders the
+  # start (the app starts once health_check answers), and liveness only checks that the process still listens, so a
+  # collector draining at shutdown (health_check answering 503) is not restarted.
   livenessProbe:
     tcpSocket:
       port: otel-health
     periodSeconds: 10
-  readinessProbe:
-    httpGet:
-      path: /
-      port: otel-health
-    periodSeconds: 5
   {{- if and (not .native) (include "cruddur-backend.preStopNative" $) }}
   # Plain sidecar: it gets SIGTERM together with the app, so it waits out the app's preStop and shutdown first.
   # (The image has no shell or sleep binary: before Kubernetes 1.30 this delay is impossible and the last spans may be lost.)

@@ -77,6 +77,28 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{/* The observability-as-code hook's own ServiceAccount: its IRSA role may change X-Ray and Logs settings, the app's may not. */}}
+{{- define "cruddur-backend.observability.serviceAccountName" -}}
+{{- if .Values.observabilityAsCode.serviceAccount.create }}
+{{- default (include "cruddur-backend.observability.fullname" .) .Values.observabilityAsCode.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.observabilityAsCode.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* OTEL_RESOURCE_ATTRIBUTES from values (key=value,...; the schema keeps the values to characters that need no encoding). */}}
+{{- define "cruddur-backend.resourceAttributes" -}}
+{{- $t := .Values.telemetry }}
+{{- $attributes := list }}
+{{- with $t.cloudPlatform }}
+{{- $attributes = concat $attributes (list "cloud.provider=aws" (printf "cloud.platform=%s" .) (printf "cloud.region=%s" $.Values.aws.region)) }}
+{{- end }}
+{{- with $t.clusterName }}
+{{- $attributes = append $attributes (printf "k8s.cluster.name=%s" .) }}
+{{- end }}
+{{- join "," $attributes }}
+{{- end }}
+
 {{/* repository@digest, else repository:tag (the tag defaulting to defaultTag). */}}
 {{- define "cruddur-backend.imageRef" -}}
 {{- if .image.digest }}
@@ -108,6 +130,39 @@ app.kubernetes.io/component: {{ .component }}
       name: {{ include "cruddur-backend.secretName" .ctx }}
       key: {{ .key }}
       optional: true
+{{- end }}
+
+{{/* The Honeycomb ingest key, required when the collector exports to Honeycomb: without it every export fails with 401,
+     seen only in the collector's log. The chart's own Secret is checked at render; an existing one by lookup where
+     the API answers (install and upgrade, not `helm template`), and in any case by the pod, which cannot start
+     without the key (its secretKeyRef is not optional). */}}
+{{- define "cruddur-backend.checkHoneycombKey" -}}
+{{- if and .Values.collector.enabled .Values.collector.honeycomb.enabled }}
+{{- $name := include "cruddur-backend.secretName" . }}
+{{- if not .Values.secrets.existingSecret }}
+{{- if not .Values.secrets.values.HONEYCOMB_API_KEY }}
+{{- fail (printf "collector.honeycomb.enabled needs key HONEYCOMB_API_KEY in Secret %s, which the chart creates from values: set secrets.values.HONEYCOMB_API_KEY (or secrets.existingSecret), or set collector.honeycomb.enabled=false. Without it every export to Honeycomb fails with 401." $name) }}
+{{- end }}
+{{- else }}
+{{- $secret := lookup "v1" "Secret" .Release.Namespace $name }}
+{{- if and $secret (not (dig "data" "HONEYCOMB_API_KEY" "" $secret)) }}
+{{- fail (printf "collector.honeycomb.enabled needs key HONEYCOMB_API_KEY in Secret %s (namespace %s), which has no such key: add it, or set collector.honeycomb.enabled=false. Without it the pods cannot start." $name .Release.Namespace) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* A warning for NOTES.txt when an ALB routes to pod IPs but the namespace lacks the AWS Load Balancer Controller's
+     readiness gate label. Only when lookup finds the namespace without it: `helm template` and client dry runs find
+     nothing (no warning then), nor does an install that creates the namespace (the skaffold eks profile checks it). */}}
+{{- define "cruddur-backend.readinessGateWarning" -}}
+{{- $label := "elbv2.k8s.aws/pod-readiness-gate-inject" }}
+{{- if and .Values.ingress.enabled (eq (get .Values.ingress.annotations "alb.ingress.kubernetes.io/target-type" | default "") "ip") }}
+{{- $namespace := lookup "v1" "Namespace" "" .Release.Namespace }}
+{{- if and $namespace (ne (dig "metadata" "labels" $label "" $namespace) "enabled") }}
+{{- printf "WARNING: namespace %s has no label %s=enabled, and the ALB sends traffic straight to pod IPs (target-type ip): without the AWS Load Balancer Controller's readiness gate a rollout can stop old pods before the ALB has health-checked the new ones. Label the namespace, then restart the rollout so new pods get the gate:\n  kubectl label namespace %s %s=enabled\n  kubectl -n %s rollout restart deployment/%s" .Release.Namespace $label .Release.Namespace $label .Release.Namespace (include "cruddur-backend.fullname" .) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* preStop sleep + shutdown deadline + margin, rounded up to whole seconds. */}}
@@ -149,6 +204,29 @@ exec:
 {{- if or (eq $mode "true") (and (eq $mode "auto") (semverCompare ">=1.29-0" .Capabilities.KubeVersion.Version)) }}true{{ end }}
 {{- end }}
 
+{{/* The daemon's PriorityClass: the one named in values, else the chart's own when it renders one. */}}
+{{- define "cruddur-backend.xray.priorityClassName" -}}
+{{- if .Values.xray.priorityClassName }}
+{{- .Values.xray.priorityClassName }}
+{{- else if .Values.xray.priorityClass.create }}
+{{- /* Cluster-scoped: the namespace keeps releases of one name in two namespaces apart. */}}
+{{- printf "%s-%s" .Release.Namespace (include "cruddur-backend.xray.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* The daemon's update strategy: the values', else a surge where the node-local Service allows one (hostPort cannot). */}}
+{{- define "cruddur-backend.xray.updateStrategy" -}}
+{{- if .Values.xray.updateStrategy }}
+{{- toYaml .Values.xray.updateStrategy }}
+{{- else }}
+{{- $hostPort := eq .Values.xray.addressMode "hostPort" }}
+type: RollingUpdate
+rollingUpdate:
+  maxSurge: {{ ternary 0 1 $hostPort }}
+  maxUnavailable: {{ ternary 1 0 $hostPort }}
+{{- end }}
+{{- end }}
+
 {{/* host:port for AWS_XRAY_DAEMON_ADDRESS (HOST_IP is defined earlier in the env list in hostPort mode). */}}
 {{- define "cruddur-backend.xray.address" -}}
 {{- if not .Values.xray.daemon.enabled }}
@@ -176,6 +254,7 @@ exec:
 
 {{/* The values checks that a JSON schema cannot express, run by every template that needs them. */}}
 {{- define "cruddur-backend.validate" -}}
+{{- include "cruddur-backend.checkHoneycombKey" . }}
 {{- if ge (int .Values.shutdown.drainTimeoutMs) (int .Values.shutdown.shutdownTimeoutMs) }}
 {{- fail (printf "shutdown.drainTimeoutMs (%d) must be less than shutdown.shutdownTimeoutMs (%d): the rest of the deadline is the time left to flush telemetry." (int .Values.shutdown.drainTimeoutMs) (int .Values.shutdown.shutdownTimeoutMs)) }}
 {{- end }}
@@ -188,6 +267,9 @@ exec:
 {{- if and .Values.httpRoute.enabled (not .Values.httpRoute.parentRefs) }}
 {{- fail "httpRoute.enabled is true but httpRoute.parentRefs is empty: name the Gateway the route attaches to." }}
 {{- end }}
+{{- if and .Values.xray.daemon.enabled (eq .Values.xray.addressMode "hostPort") (ne (toString (dig "rollingUpdate" "maxSurge" 0 .Values.xray.updateStrategy)) "0") }}
+{{- fail "xray.updateStrategy has a maxSurge with xray.addressMode=hostPort: two daemon pods cannot bind one node's hostPort, so the surge pod would never start. Use maxUnavailable (or leave xray.updateStrategy empty), or xray.addressMode=service." }}
+{{- end }}
 {{- if and .Values.networkPolicy.enabled .Values.xray.daemon.enabled (eq .Values.xray.addressMode "hostPort") (not .Values.networkPolicy.extraEgress) }}
 {{- fail "networkPolicy.enabled with xray.addressMode=hostPort needs networkPolicy.extraEgress allowing the node IPs on port 2000, or the policy blocks the daemon; prefer xray.addressMode=service." }}
 {{- end }}
@@ -197,7 +279,7 @@ exec:
 {{- if and .Values.observabilityAsCode.enabled (has "cloudwatch" .Values.observabilityAsCode.systems) (not .Values.telemetry.cloudwatchLogGroup) }}
 {{- fail "observabilityAsCode.systems has cloudwatch but telemetry.cloudwatchLogGroup is empty: the hook would create the CLI's default group, which the service does not write to. Set the group or drop cloudwatch from the systems." }}
 {{- end }}
-{{- if and .Values.aws.credentialsFromSecret (or .Values.serviceAccount.roleArn .Values.xray.serviceAccount.roleArn) }}
+{{- if and .Values.aws.credentialsFromSecret (or .Values.serviceAccount.roleArn .Values.xray.serviceAccount.roleArn .Values.observabilityAsCode.serviceAccount.roleArn) }}
 {{- fail "aws.credentialsFromSecret and an IRSA roleArn are both set: use static keys on kind only, IRSA on EKS." }}
 {{- end }}
 {{- end }}

@@ -40,14 +40,6 @@ describe('the OpenTelemetry Collector sidecar', () => {
     expect(image({ digest })).to.equal(`otel/opentelemetry-collector@${digest}`);
   });
 
-  it('checks readiness on the health_check answer and liveness only on its listener', () => {
-    const collector = container(podSpec(find(render(), 'Deployment')), 'otel-collector');
-    expect([collector.readinessProbe, collector.livenessProbe].map((probe) => probe?.httpGet?.port ?? `tcp ${String(probe?.tcpSocket?.port)}`)).to.deep.equal([
-      'otel-health',
-      'tcp otel-health',
-    ]);
-  });
-
   it('can be forced to a plain sidecar with collector.nativeSidecar=false', () => {
     const spec = podSpec(find(render({ values: { collector: { nativeSidecar: false } } }), 'Deployment'));
     expect(spec.containers.map((c) => c.name)).to.include('otel-collector');
@@ -90,7 +82,7 @@ describe('the OpenTelemetry Collector sidecar', () => {
     expect(config.service.pipelines.metrics?.exporters).to.deep.equal(['otlp_http/honeycomb-metrics']);
     expect(config.exporters['otlp_http/honeycomb-metrics']?.headers?.['x-honeycomb-dataset']).to.be.a('string');
     const key = env(container(podSpec(find(objects, 'Deployment')), 'otel-collector'), 'HONEYCOMB_API_KEY');
-    expect(key?.valueFrom?.secretKeyRef).to.include({ key: 'HONEYCOMB_API_KEY', optional: true });
+    expect(key?.valueFrom?.secretKeyRef).to.include({ key: 'HONEYCOMB_API_KEY' });
   });
 
   it('uses the EU endpoint when collector.honeycomb.region is eu', () => {

@@ -75,12 +75,6 @@ describe('the observability-as-code hook Job', () => {
     expect(url(enabled({ systems: ['honeycomb'], honeycombApiUrl: 'https://honeycomb.internal.example' }))).to.equal('https://honeycomb.internal.example');
   });
 
-  it('runs as the app ServiceAccount, which carries the IRSA role on the eks profile', () => {
-    const objects = render({ profile: 'eks' });
-    expect(podSpec(job(objects)).serviceAccountName).to.equal(podSpec(find(objects, 'Deployment')).serviceAccountName);
-    expect(find(objects, 'ServiceAccount', 'cruddur-backend').metadata.annotations).to.have.property('eks.amazonaws.com/role-arn');
-  });
-
   it('reads AWS keys from the Secret only with aws.credentialsFromSecret, never on the eks profile', () => {
     const kind = hookContainer(render({ profile: 'kind', values: enabled({ systems: ['xray'] }) }));
     expect(env(kind, 'AWS_ACCESS_KEY_ID')?.valueFrom?.secretKeyRef?.name).to.equal('cruddur-backend-secrets');

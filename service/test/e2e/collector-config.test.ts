@@ -31,7 +31,8 @@ describe('the collector the chart configures (otelcol built by ocb)', function (
   }
 
   it('accepts the config with Honeycomb at a custom endpoint (what the end-to-end tests run)', async () => {
-    const config = collectorConfigOf(renderChart({ collector: { honeycomb: { enabled: true, endpoint: 'http://127.0.0.1:4319' } } }));
+    const values = { collector: { honeycomb: { enabled: true, endpoint: 'http://127.0.0.1:4319' } }, secrets: { existingSecret: 'cruddur-backend-secrets' } };
+    const config = collectorConfigOf(renderChart(values));
     expect(parse(config)).to.have.nested.property('exporters.otlp_http/honeycomb.endpoint', 'http://127.0.0.1:4319');
     const result = await validateCollectorConfig(config, VALIDATE_ENV);
     expect(result.code, result.output).to.equal(0);

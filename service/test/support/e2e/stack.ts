@@ -59,6 +59,8 @@ export class PipelineStack {
   /**
    * The chart values of every end-to-end run: the chart's defaults plus what this setup needs.
    * - Honeycomb on, at the local receiver (`collector.honeycomb.endpoint`, plain http on loopback);
+   * - keys from an existing Secret, as on kind and EKS (the chart requires HONEYCOMB_API_KEY with Honeycomb on; the
+   *   facts' secrets stand in for the Secret);
    * - AWS keys from the pod's Secret, as on kind (on EKS IRSA would exchange a token with STS, off this machine),
    *   and so the log group the eks profile sets (the chart's default ships no logs: it has no credentials);
    * - DEBUG_ROUTES=true through `config.extraEnv`, for the forced 500 (`/debug/error`).
@@ -66,6 +68,7 @@ export class PipelineStack {
   chartValues(): Record<string, unknown> {
     return {
       collector: { honeycomb: { enabled: true, endpoint: this.honeycomb.url } },
+      secrets: { existingSecret: 'cruddur-backend-secrets' },
       aws: { credentialsFromSecret: true },
       telemetry: { cloudwatchLogGroup: 'cruddur' },
       config: { extraEnv: [{ name: 'DEBUG_ROUTES', value: 'true' }] },
