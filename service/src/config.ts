@@ -13,6 +13,13 @@ export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = 'json' | 'pretty';
 
+/** The OTEL_PROPAGATORS this service ships: W3C trace context and baggage, and AWS X-Ray's header. */
+export const PROPAGATORS = ['tracecontext', 'baggage', 'xray'] as const;
+export type Propagator = (typeof PROPAGATORS)[number];
+/** OTEL_LOG_LEVEL's standard values. */
+export const OTEL_LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
+export type OtelLogLevel = (typeof OTEL_LOG_LEVELS)[number];
+
 /** OTEL_TRACES_SAMPLER's standard values. */
 export const TRACE_SAMPLERS = [
   'always_on',
@@ -54,6 +61,10 @@ export interface TelemetryConfig {
     enabled: boolean;
     /** Head mode only: OTEL_TRACES_SAMPLER and, for the ratio samplers, OTEL_TRACES_SAMPLER_ARG; unset: parent-based always-on. */
     sampler: TraceSampler | undefined;
+    /** OTEL_PROPAGATORS, in order (a later find wins): the trace headers read from callers and written out. */
+    propagators: Propagator[];
+    /** OTEL_LOG_LEVEL: how much of the SDK's own messages reach the log (warn unless set). */
+    logLevel: OtelLogLevel;
   };
   /** Which requests' traces are kept, for OpenTelemetry and X-Ray alike (TRACES_SAMPLING). */
   sampling: TraceSampling;
@@ -240,19 +251,29 @@ function readTelemetry(read: EnvReader): TelemetryConfig {
   }
   const gitSha = read.raw('GIT_SHA');
   const sampling = readSampling(read, otelEnabled);
+  const centralizedSampling = read.boolean('XRAY_CENTRALIZED_SAMPLING', false);
+  // The X-Ray SDK polls the rules itself, and cannot parse an IPv6 literal; segments go through the service's socket.
+  if (centralizedSampling && sampling.mode === 'head' && daemonAddress.includes('[')) {
+    read.problems.push('AWS_XRAY_DAEMON_ADDRESS must name the daemon by host name or IPv4 with XRAY_CENTRALIZED_SAMPLING=true: the X-Ray SDK polls the rules over TCP and cannot parse an IPv6 literal');
+  }
   return {
     serviceName,
     serviceVersion: deployVersion(packageVersion(), gitSha),
     gitSha,
     kubernetes: { podName, namespace: read.raw('K8S_NAMESPACE_NAME'), nodeName: read.raw('K8S_NODE_NAME') },
-    otel: { enabled: otelEnabled, sampler: otelEnabled && sampling.mode === 'head' ? readTraceSampler(read) : undefined },
+    otel: {
+      enabled: otelEnabled,
+      sampler: otelEnabled && sampling.mode === 'head' ? readTraceSampler(read) : undefined,
+      propagators: readPropagators(read),
+      logLevel: read.oneOf('OTEL_LOG_LEVEL', OTEL_LOG_LEVELS, 'warn'),
+    },
     sampling,
     links: { honeycombDataset: readHoneycombDataset(read, serviceName), xrayRegion: region },
     xray: {
       enabled: read.boolean('XRAY_ENABLED', true),
       daemonAddress,
       segmentName: read.string('AWS_XRAY_TRACING_NAME', serviceName),
-      centralizedSampling: read.boolean('XRAY_CENTRALIZED_SAMPLING', false),
+      centralizedSampling,
       samplingRules: readSamplingRules(read),
     },
     rollbar: { accessToken: read.raw('ROLLBAR_ACCESS_TOKEN'), endpoint: read.url('ROLLBAR_ENDPOINT') },
@@ -264,6 +285,22 @@ function readTelemetry(read: EnvReader): TelemetryConfig {
       flushIntervalMs: read.integer('CLOUDWATCH_FLUSH_INTERVAL_MS', 1_000, 100, 600_000),
     },
   };
+}
+
+/**
+ * OTEL_PROPAGATORS, honoured in its order; the default puts xray last so that an ALB's or AWS SDK's header wins
+ * over traceparent. The SDK would warn about a name it lacks (b3, jaeger, ottrace) and go on without it: here a
+ * name this service does not ship stops the start, and so does `none`, since a request's trace id comes from these.
+ */
+function readPropagators(read: EnvReader): Propagator[] {
+  const value = read.raw('OTEL_PROPAGATORS');
+  if (value === undefined) return [...PROPAGATORS];
+  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const unknown = names.filter((name) => !PROPAGATORS.includes(name as Propagator));
+  if (names.length === 0 || unknown.length > 0) {
+    return read.invalid('OTEL_PROPAGATORS', value, `a comma list of ${PROPAGATORS.join(', ')} (the propagators this service ships)`, [...PROPAGATORS]);
+  }
+  return [...new Set(names as Propagator[])];
 }
 
 const SAMPLING_MODES = ['request-end', 'head'] as const;

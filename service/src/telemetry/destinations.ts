@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DiagLogger, DiagLogLevel, diag, trace } from '@opentelemetry/api';
+import { diagLogLevelFromString } from '@opentelemetry/core';
 import type { Context, Middleware } from 'koa';
 import type { Config } from '../config';
 import { currentRequestContext, outsideRequestContext } from '../request/context';
@@ -47,16 +48,17 @@ function diagSummary(message: string): string {
   return message;
 }
 
-/** The OpenTelemetry SDK's own warnings (an unreachable collector, dropped spans) go to our log, one line each. */
+/** The OpenTelemetry SDK's own messages (an unreachable collector, dropped spans) go to our log, one line each. */
 function diagLogger(logger: Logger): DiagLogger {
-  const log = (level: 'warn' | 'debug') => (message: string, ...args: unknown[]) => {
+  const log = (level: 'warn' | 'info' | 'debug') => (message: string, ...args: unknown[]) => {
     const details = args.map((arg) => (arg instanceof Error ? arg.message : String(arg))).join(' ');
     // The exporter's timers start inside whichever request ended the first span: its ids would mislead here.
     outsideRequestContext(() =>
       logger.log(level, `opentelemetry: ${diagSummary(message)}`, { component: 'opentelemetry', details: details || undefined }),
     );
   };
-  return { error: log('warn'), warn: log('warn'), info: log('debug'), debug: log('debug'), verbose: log('debug') };
+  // An SDK error is ours to know of, not a failed request: a warning. OTEL_LOG_LEVEL chooses what gets this far.
+  return { error: log('warn'), warn: log('warn'), info: log('info'), debug: log('debug'), verbose: log('debug') };
 }
 
 /** Starts every telemetry destination the configuration enables, and says how to flush each at shutdown. */
@@ -77,7 +79,10 @@ export function startTelemetry(config: Config, openTelemetry: OpenTelemetryHandl
     log_group: cw.logGroup,
     log_stream: cloudwatch ? cw.logStream : undefined,
   });
-  if (openTelemetry.enabled) diag.setLogger(diagLogger(logger), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  if (openTelemetry.enabled) {
+    const logLevel = diagLogLevelFromString(config.telemetry.otel.logLevel) ?? DiagLogLevel.WARN;
+    diag.setLogger(diagLogger(logger), { logLevel, suppressOverrideMessage: true });
+  }
   logger.info(openTelemetry.enabled ? 'opentelemetry enabled' : 'opentelemetry disabled', {
     service_name: config.telemetry.serviceName,
     endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318',

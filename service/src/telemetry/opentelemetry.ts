@@ -7,14 +7,14 @@
  * from the SDK's parts (tracing-sdk.ts), and any other choice by NodeSDK, loaded only then.
  */
 import type { IncomingMessage } from 'node:http';
-import { diag } from '@opentelemetry/api';
+import { diag, type TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, getStringFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { NodeSDK, NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { AlwaysOnSampler } from '@opentelemetry/sdk-trace';
-import type { Config } from '../config';
+import type { Config, Propagator } from '../config';
 import { isProbe } from '../request/probe-paths';
 import { DropCountingExporter } from './drop-counting-exporter';
 import { instrumentations, resourceDetectors } from './enabled-instrumentations';
@@ -85,6 +85,20 @@ function startNodeSdk(options: Partial<NodeSDKConfiguration>): NodeSDK {
   return sdk;
 }
 
+/**
+ * OTEL_PROPAGATORS as config.ts read it. Extraction runs in order and a later find wins: with the default an X-Ray
+ * header (ALB, API Gateway, other AWS SDKs) beats traceparent, and a Root-only ALB header still keeps its trace id
+ * (XRayRootPropagator, right after the AWS X-Ray one).
+ */
+function propagatorFor(names: readonly Propagator[]): CompositePropagator {
+  const byName: Record<Propagator, TextMapPropagator[]> = {
+    tracecontext: [new W3CTraceContextPropagator()],
+    baggage: [new W3CBaggagePropagator()],
+    xray: [new AWSXRayPropagator(), new XRayRootPropagator()],
+  };
+  return new CompositePropagator({ propagators: names.flatMap((name) => byName[name]) });
+}
+
 function reportHeldSpansLosses({ overflowed, expired }: HeldSpansLosses): void {
   diag.warn(
     `spans lost before their request was decided, since start: ${overflowed} over the held-spans bounds, ${expired} of requests undecided after ${DEFAULT_HELD_SPANS_LIMITS.maxHoldMs} ms`,
@@ -110,16 +124,7 @@ export function startOpenTelemetry(config: Config): OpenTelemetryHandle {
     idGenerator: new IncomingRootIdGenerator(),
     // Decided at request end: every request is recorded, whatever its caller's flag says.
     sampler: held ? new AlwaysOnSampler() : samplerFor(config.telemetry.otel.sampler),
-    // Extraction runs in order and a later find wins: an X-Ray header (ALB, API Gateway, other AWS SDKs)
-    // beats traceparent, and a Root-only ALB header still keeps its trace id.
-    propagator: new CompositePropagator({
-      propagators: [
-        new W3CTraceContextPropagator(),
-        new W3CBaggagePropagator(),
-        new AWSXRayPropagator(),
-        new XRayRootPropagator(),
-      ],
-    }),
+    propagator: propagatorFor(config.telemetry.otel.propagators),
     instrumentations: instrumentations({
       ignoreIncomingRequestHook: (req) => isProbe(pathOf(req)),
       // The only outgoing calls are telemetry's own (Rollbar, CloudWatch): tracing them is noise.

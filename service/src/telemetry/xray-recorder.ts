@@ -25,6 +25,10 @@ interface Sampler {
  */
 function loadSdk(daemonAddress: string): { sdk: XRaySdk; emitter: SegmentEmitter } {
   process.env.AWS_XRAY_MANUAL_MODE = 'true';
+  // The SDK parses AWS_XRAY_DAEMON_ADDRESS as it loads, throws on `udp:[::1]:2000 tcp:[::1]:2000` and misreads
+  // `[::1]:2000`, and then ignores setDaemonAddress. config.ts has read and checked it: the SDK is given it below,
+  // only where it needs it (the TCP sampling poll).
+  delete process.env.AWS_XRAY_DAEMON_ADDRESS;
   /* eslint-disable @typescript-eslint/no-require-imports -- must load after the variable above is set */
   const sdk = require('aws-xray-sdk-core') as XRaySdk;
   // The package has no exports map: its emitter module is reachable as the SDK itself requires it.
@@ -61,8 +65,9 @@ export class XRayRecorder {
     };
     sdk.setLogger({ debug, info: debug, warn: debug, error: debug });
     sdk.setContextMissingStrategy('IGNORE_ERROR'); // never fail a request for want of a segment
-    sdk.setDaemonAddress(config.daemonAddress);
-    if (!config.centralizedSampling || !rules) sdk.middleware.disableCentralizedSampling();
+    // Segments go through the socket above; only the centralized rules' poll uses the SDK's (TCP) address.
+    if (config.centralizedSampling && rules) sdk.setDaemonAddress(config.daemonAddress);
+    else sdk.middleware.disableCentralizedSampling();
     sdk.middleware.setSamplingRules(config.samplingRules ?? localSamplingRules);
     return new XRayRecorder(sdk, requestSegmentFactory(sdk, emitter), config.segmentName, version);
   }

@@ -90,7 +90,7 @@ describe('configuration', () => {
     const { telemetry } = loadConfig({ K8S_POD_NAME: 'pod-1' });
     expect(telemetry).to.deep.include({
       serviceName: 'cruddur-backend',
-      otel: { enabled: true, sampler: undefined },
+      otel: { enabled: true, sampler: undefined, propagators: ['tracecontext', 'baggage', 'xray'], logLevel: 'warn' },
       rollbar: { accessToken: undefined, endpoint: undefined },
     });
     expect(telemetry.xray).to.include({ enabled: true, daemonAddress: '127.0.0.1:2000', segmentName: 'cruddur-backend', centralizedSampling: false });
@@ -166,5 +166,46 @@ describe('configuration', () => {
   it('never repeats a secret in its messages', () => {
     const problems = problemsOf({ ROLLBAR_ACCESS_TOKEN: 'super-secret-token', PORT: 'x' });
     expect(problems.join(' ')).not.to.include('super-secret-token');
+  });
+
+  it('reads OTEL_PROPAGATORS in its order, tracecontext, baggage then xray when unset', () => {
+    expect(loadConfig({}).telemetry.otel.propagators).to.deep.equal(['tracecontext', 'baggage', 'xray']);
+    expect(loadConfig({ OTEL_PROPAGATORS: 'xray, TraceContext' }).telemetry.otel.propagators).to.deep.equal(['xray', 'tracecontext']);
+  });
+
+  it('refuses a propagator this service does not ship, where the SDK would warn and go on without it', () => {
+    for (const value of ['b3', 'tracecontext,jaeger', 'none']) {
+      expect(problemsOf({ OTEL_PROPAGATORS: value }), value).to.deep.equal([
+        `OTEL_PROPAGATORS must be a comma list of tracecontext, baggage, xray (the propagators this service ships) (got ${JSON.stringify(value)})`,
+      ]);
+    }
+  });
+
+  it('reads OTEL_LOG_LEVEL, warn when unset, and refuses an unknown level', () => {
+    expect(loadConfig({}).telemetry.otel.logLevel).to.equal('warn');
+    expect(loadConfig({ OTEL_LOG_LEVEL: 'DEBUG' }).telemetry.otel.logLevel).to.equal('debug');
+    expect(problemsOf({ OTEL_LOG_LEVEL: 'loud' })[0]).to.match(/^OTEL_LOG_LEVEL must be one of none, error, warn, info, debug, verbose, all/);
+  });
+
+  it('reads the request-end sampling settings, and refuses a head sampler beside them', () => {
+    const env = { TRACES_KEEP_SHARE: '0.1', TRACES_KEEP_SLOWER_THAN_MS: '500', TRACES_CALLER_KEEPS_PER_SECOND: '0.5' };
+    expect(loadConfig(env).telemetry.sampling).to.deep.equal({ mode: 'request-end', share: 0.1, slowMs: 500, callerKeepsPerSecond: 0.5 });
+    expect(problemsOf({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' })[0]).to.match(/^OTEL_TRACES_SAMPLER \("parentbased_traceidratio"\) applies only with TRACES_SAMPLING=head/);
+    expect(problemsOf({ OTEL_TRACES_EXPORTER: 'console' })[0]).to.match(/^TRACES_SAMPLING=request-end exports over OTLP http\/protobuf only/);
+    expect(problemsOf({ TRACES_CALLER_KEEPS_PER_SECOND: '-1', TRACES_KEEP_SHARE: '2' })).to.have.length(2);
+  });
+
+  it('needs HONEYCOMB_ENVIRONMENT with HONEYCOMB_TEAM, for the trace links of error reports', () => {
+    expect(problemsOf({ HONEYCOMB_TEAM: 'cruddur' })).to.deep.equal(['HONEYCOMB_ENVIRONMENT must be set when HONEYCOMB_TEAM is set (the environment in trace links)']);
+    expect(loadConfig({ HONEYCOMB_TEAM: 'cruddur', HONEYCOMB_ENVIRONMENT: 'prod', HONEYCOMB_REGION: 'eu' }).telemetry.links.honeycombDataset).to.equal(
+      'https://ui.eu1.honeycomb.io/cruddur/environments/prod/datasets/cruddur-backend',
+    );
+  });
+
+  it('accepts IPv6 daemon addresses, but not for the X-Ray SDK\'s own sampling poll', () => {
+    expect(problemsOf({ AWS_XRAY_DAEMON_ADDRESS: '[::1]:2000' })).to.deep.equal([]);
+    expect(problemsOf({ AWS_XRAY_DAEMON_ADDRESS: 'udp:[fd00::1]:2000 tcp:[fd00::1]:2000' })).to.deep.equal([]);
+    const polled = { AWS_XRAY_DAEMON_ADDRESS: '[::1]:2000', TRACES_SAMPLING: 'head', XRAY_CENTRALIZED_SAMPLING: 'true' };
+    expect(problemsOf(polled)[0]).to.match(/^AWS_XRAY_DAEMON_ADDRESS must name the daemon by host name or IPv4 with XRAY_CENTRALIZED_SAMPLING=true/);
   });
 });

@@ -167,3 +167,33 @@ describe('OpenTelemetry traces (built service → OTLP receiver)', function () {
 function post(body: unknown): RequestInit {
   return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
+
+describe('OpenTelemetry as its standard variables say', function () {
+  this.timeout(30_000);
+
+  it('reads only the propagators OTEL_PROPAGATORS names: with tracecontext alone, an X-Ray header starts no trace of its own', async () => {
+    const stack = await new TelemetryStack().start({ OTEL_PROPAGATORS: 'tracecontext' });
+    try {
+      const res = await fetch(stack.url('/api/activities/home'), {
+        headers: { 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1' },
+      });
+      expect(traceIdOf(res)).not.to.equal('5759e988bd862e3fe1be46a994272793');
+      const w3c = await fetch(stack.url('/api/activities/home'), { headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319e-b7ad6b7169203331-01' } });
+      expect(traceIdOf(w3c)).to.equal('0af7651916cd43dd8448eb211c80319e');
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it("keeps writing the SDK's messages at OTEL_LOG_LEVEL once the service's logger has taken over", async () => {
+    const stack = await new TelemetryStack().start({ OTEL_LOG_LEVEL: 'debug', LOG_LEVEL: 'debug' });
+    try {
+      await fetch(stack.url('/api/activities/home'));
+      const line = await stack.waitForStdoutLine((l) => l.component === 'opentelemetry' && l.level === 'debug', 10_000);
+      expect(String(line.message)).to.match(/^opentelemetry: /);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+

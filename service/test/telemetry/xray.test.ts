@@ -1,4 +1,7 @@
+import { createSocket } from 'node:dgram';
 import { expect } from 'chai';
+import { eventually } from '../support/e2e/tools';
+import { startService } from '../support/process';
 import type { XRayDocument } from '../support/stand-ins';
 import { TelemetryStack } from '../support/telemetry-stack';
 
@@ -117,3 +120,27 @@ describe('X-Ray segments with OpenTelemetry off', function () {
     expect(subsegment?.annotations).to.deep.equal({ userhandle: 'andrewbrown', result_size: 1 });
   });
 });
+
+describe('X-Ray segments to a daemon at an IPv6 address', function () {
+  this.timeout(30_000);
+
+  it('starts with the two-address form on IPv6 literals and sends the segment over udp6', async () => {
+    const daemon = createSocket('udp6');
+    const received: string[] = [];
+    daemon.on('message', (message) => received.push(message.toString()));
+    await new Promise<void>((resolve) => daemon.bind(0, '::1', resolve));
+    const port = daemon.address().port;
+    const service = await startService({ AWS_XRAY_DAEMON_ADDRESS: `udp:[::1]:${port} tcp:[::1]:${port}`, OTEL_SDK_DISABLED: 'true' });
+    try {
+      const res = await fetch(`http://127.0.0.1:${service.port}/api/activities/home`);
+      const xrayTraceId = /Root=(1-[0-9a-f]{8}-[0-9a-f]{24})/.exec(res.headers.get('x-amzn-trace-id') ?? '')?.[1] ?? '';
+      const datagram = await eventually(() => received.find((text) => text.includes(xrayTraceId)), () => `segment ${xrayTraceId} over udp6`, 10_000, 20);
+      expect(datagram.split('\n')[0]).to.equal('{"format":"json","version":1}');
+    } finally {
+      service.child.kill('SIGTERM');
+      await service.exited;
+      daemon.close();
+    }
+  });
+});
+
