@@ -73,7 +73,7 @@ describe('least privilege for the hooks on EKS', () => {
   });
 
   it('refuses a hook IRSA role together with static keys from the Secret', () => {
-    const values = { aws: { credentialsFromSecret: true }, observabilityAsCode: { enabled: true, serviceAccount: { roleArn: 'arn:aws:iam::123456789012:role/hooks' } } };
+    const values = { aws: { credentialsFromSecret: true }, observabilityAsCode: { enabled: true, systems: ['xray'], serviceAccount: { roleArn: 'arn:aws:iam::123456789012:role/hooks' } } };
     expect(() => render({ values })).to.throw(/credentialsFromSecret and an IRSA roleArn/);
   });
 });
