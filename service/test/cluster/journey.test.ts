@@ -315,6 +315,34 @@ describe('cluster journey (make cluster-journey)', function () {
       expect(unroutedAt, 'the Service still routed to the pod when it got SIGTERM').to.be.lessThan(sigtermAt);
     });
 
+    it('an X-Ray daemon rollout (surge: the new pod Ready before the old one goes) loses no completed request\'s segment', async function () {
+      const daemonSet = `daemonset/${RELEASE}-xray`;
+      const [old] = await readyPods(NAMESPACE, DAEMON, 1, 60_000);
+      if (old === undefined) expect.fail('no Ready daemon pod');
+      const oldLog = followLogs(old.metadata.name, 'xray-daemon');
+      const drill = await underLoad('daemon rollout', async () => {
+        await kubectl(['-n', NAMESPACE, 'rollout', 'restart', daemonSet]);
+        await kubectl(['-n', NAMESPACE, 'rollout', 'status', daemonSet, '--timeout=120s'], 130_000);
+      });
+      expect(drill.failed).to.deep.equal([]);
+      const [current] = await readyPods(NAMESPACE, DAEMON, 1, 60_000);
+      if (current === undefined || current.metadata.name === old.metadata.name) expect.fail('the daemon pod was not replaced');
+      const wanted = drill.results.filter((r) => r.status !== 0 && r.traceId !== '').map((r) => `1-${r.traceId.slice(0, 8)}-${r.traceId.slice(8)}`);
+      const segmentsIn = (text: string) =>
+        jsonObjects(text)
+          .filter((line) => line.stand_in === 'xray-daemon')
+          .map((line) => String((line.segment as Record<string, unknown> | undefined)?.trace_id));
+      const oldSegments = new Set(segmentsIn(oldLog.stop()));
+      const missing = async () => {
+        const received = new Set([...oldSegments, ...segmentsIn(await kubectl(['-n', NAMESPACE, 'logs', current.metadata.name, '-c', 'xray-daemon']))]);
+        return wanted.filter((id) => !received.has(id));
+      };
+      // Waits for the last segments to be logged, then counts what never came.
+      const lost = await eventually(async () => ((await missing()).length === 0 ? [] : undefined), () => 'every segment at either daemon', 30_000, 1_000).catch(missing);
+      report(`daemon rollout: ${wanted.length} segments sent, ${wanted.length - lost.length} delivered, ${lost.length} lost`);
+      expect(lost).to.deep.equal([]);
+    });
+
     it('an upgrade restricted PodSecurity refuses (xray.addressMode=hostPort) fails with --wait, and helm rollback restores the release', async function () {
       const good = await revision();
       const refused = await helmRun([...releaseArgs(['--set', 'xray.addressMode=hostPort']), '--wait', '--timeout', '45s'], 120_000);
