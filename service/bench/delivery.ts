@@ -57,7 +57,7 @@ export class DeliveryRecorder {
   }
 
   destinations(): Destinations {
-    return { otlp: this.otlp.url, xrayDaemon: this.xray.address, rollbar: this.rollbar.endpoint, cloudwatch: this.cloudwatch.url };
+    return { otlp: this.otlp.url, xrayDaemon: daemonByName(this.xray.port), rollbar: this.rollbar.endpoint, cloudwatch: this.cloudwatch.url };
   }
 
   /** Forgets what was received so far (between variants). */
@@ -105,12 +105,20 @@ export class DeliveryRecorder {
   }
 }
 
+/**
+ * The daemon by name, as the chart gives it (a Service name), not as an IP literal: the service then pays for
+ * resolving it (once, then on refresh) as it does in the cluster. `localhost` is the name every machine answers.
+ */
+function daemonByName(port: number): string {
+  return `localhost:${port}`;
+}
+
 /** Addresses where nothing listens: every backend down (connections refused, datagrams to a closed port). */
 export async function deadDestinations(): Promise<Destinations> {
   const [otlp, rollbar, cloudwatch, xray] = await Promise.all([freeTcpPort(), freeTcpPort(), freeTcpPort(), freeUdpPort()]);
   return {
     otlp: `http://127.0.0.1:${otlp}`,
-    xrayDaemon: `127.0.0.1:${xray}`,
+    xrayDaemon: daemonByName(xray),
     rollbar: `http://127.0.0.1:${rollbar}/api/1/item/`,
     cloudwatch: `http://127.0.0.1:${cloudwatch}`,
   };
