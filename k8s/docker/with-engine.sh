@@ -9,8 +9,9 @@
 #   The command gets DOCKER (the client to run), DOCKER_HOST and DOCKER_BUILDKIT=1.
 #   DOCKER_ENGINE=private skips the running engine; TOOLS_DIR sets the cache folder (default ./.tools).
 #        k8s/docker/with-engine.sh --install
-#   Only installs what a private engine needs when no engine answers, and starts nothing: for callers that record the
-#   host before a run (make image-test), so that the packages, not the run, are what installing changes.
+#   Only installs what a private engine needs when no engine answers, and removes what a killed earlier run left,
+#   starting nothing: for callers that record the host before a run (make image-test), so that neither the packages
+#   nor the leftovers count as the run's changes.
 set -euo pipefail
 
 install_only=
@@ -53,7 +54,6 @@ if ! command -v dockerd >/dev/null || [[ ! -x /usr/bin/docker ]]; then
   apt-get install -y --no-install-recommends docker.io >&2 ||
     { apt-get update >&2 && apt-get install -y --no-install-recommends docker.io >&2; }
 fi
-[[ -z $install_only ]] || exit 0
 DOCKER=/usr/bin/docker
 
 state=${TOOLS_DIR:-$PWD/.tools}/docker
@@ -97,8 +97,11 @@ stop_engine() {
   return 0
 }
 
-# An earlier run that was killed before its trap ran leaves its engine behind: stop it first.
+# An earlier run that was killed before its trap ran leaves its engine behind (a dockerd, its bind mount of the
+# data root, the bridge): stop it first. --install does it too, so that a host record taken after it is of a host
+# without leftovers, and the run's own cleanup is no change.
 stop_engine
+[[ -z $install_only ]] || exit 0
 had_runtime_folders=$(for folder in /run/docker /run/containerd; do [[ -e $folder ]] && printf '%s ' "$folder"; done || true)
 child=
 # The command runs in the background so that a signal reaches this script at once: it is passed on, then the engine
