@@ -58,4 +58,13 @@ describe('the X-Ray daemon on every node', () => {
     expect(tolerations).to.deep.include(app);
     expect(tolerations).to.deep.include(own);
   });
+
+  it('keeps receiving for a while after it is told to stop, so kube-proxy takes it out of the node-local Service first', () => {
+    const preStop = (kubeVersion?: string, values: Values = {}) =>
+      (podSpec(find(render({ values, kubeVersion }), 'DaemonSet')).containers[0] as { lifecycle?: { preStop?: { sleep?: { seconds: number } } } }).lifecycle?.preStop;
+    expect(preStop()?.sleep?.seconds).to.be.above(0);
+    expect(preStop('1.29.0'), 'no sleep action before Kubernetes 1.30').to.equal(undefined);
+    expect(preStop(undefined, { xray: { preStopSleepSeconds: 0 } })).to.equal(undefined);
+  });
 });
+
