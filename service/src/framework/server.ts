@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, Server as NetServer } from 'node:net';
 import type Koa from 'koa';
 
 export interface ServerOptions {
@@ -34,24 +34,37 @@ export async function startServer(app: Koa, options: ServerOptions): Promise<Run
   return { server, port, drain: (timeoutMs) => drain(server, timeoutMs) };
 }
 
+/**
+ * How long a keep-alive connection that is idle at SIGTERM stays open: a client sending on it meanwhile gets its
+ * answer, with Connection: close (the app says so while draining), and closes it itself. Closed at once, the client
+ * could be writing its next request as the socket closes, and would read a reset instead of an answer.
+ */
+const IDLE_GRACE_MS = 1_000;
+
 function drain(server: Server, timeoutMs: number): Promise<'drained' | 'timed out'> {
   return new Promise((resolve) => {
-    // Keep-alive sockets go idle as their last request finishes; close them as they do.
-    const sweep = setInterval(() => {
+    let sweep: NodeJS.Timeout | undefined;
+    // Then keep-alive sockets are closed as they go idle.
+    const grace = setTimeout(() => {
       server.closeIdleConnections();
-    }, 100);
+      sweep = setInterval(() => {
+        server.closeIdleConnections();
+      }, 100);
+    }, Math.min(IDLE_GRACE_MS, timeoutMs / 2));
     const deadline = setTimeout(() => {
       server.closeAllConnections();
       finish('timed out');
     }, timeoutMs);
     function finish(outcome: 'drained' | 'timed out') {
+      clearTimeout(grace);
       clearInterval(sweep);
       clearTimeout(deadline);
       resolve(outcome);
     }
-    server.close(() => {
+    // net.Server's close: stops accepting and calls back once every connection has ended. http.Server's own close
+    // would also close the idle keep-alive connections at once (Node 19 and later), without the grace.
+    NetServer.prototype.close.call(server, () => {
       finish('drained');
     });
-    server.closeIdleConnections();
   });
 }

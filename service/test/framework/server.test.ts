@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { startServer } from '../../src/framework/server';
 import { buildApp } from '../support/app';
@@ -30,6 +31,20 @@ function refused(port: number): Promise<boolean> {
     }).on('error', () => {
       resolve(true);
     });
+  });
+}
+
+/** A GET through `agent` (keep-alive): the answer's status and Connection header, and whether the socket was reused. */
+function fetchWith(agent: Agent, port: number): Promise<{ status: number; connection: string | undefined; reused: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/api/activities/home', agent }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, reused: req.reusedSocket });
+      });
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 
@@ -78,6 +93,24 @@ describe('HTTP server', () => {
     const res = await get(port, '/api/activities/home', { connection: 'keep-alive' });
     expect(res.headers.connection).to.equal('close');
     await drain(1_000);
+  });
+
+  it('answers a keep-alive client that sends again just after draining starts, with Connection: close, not a reset', async () => {
+    const app = buildApp();
+    const { port, drain } = await startServer(app.app, { port: 0, host: '127.0.0.1', keepAliveTimeoutMs: 5_000 });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const call = () => fetchWith(agent, port);
+    try {
+      const first = await call();
+      expect(first.connection).to.equal('keep-alive');
+      app.lifecycle.startDraining();
+      const drained = drain(5_000);
+      const again = await call();
+      expect({ status: again.status, connection: again.connection, reused: again.reused }).to.deep.equal({ status: 200, connection: 'close', reused: true });
+      expect(await drained).to.equal('drained');
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('force-closes requests still running at the drain deadline', async () => {
