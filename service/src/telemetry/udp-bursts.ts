@@ -28,6 +28,12 @@ export interface BurstingUdpOptions {
   refreshMs?: number;
   /** Datagrams held while a name is first being resolved; more are dropped and counted. Default 64. */
   maxPending?: number;
+  /**
+   * How long one source port is used. The node's conntrack pins a UDP flow (this socket to the daemon's Service) to
+   * the daemon pod it first reached, and keeps it there while that pod is terminating; a new port is a new flow,
+   * which kube-proxy sends to a Ready pod. Default 1,000: during a daemon rollout the old pod's preStop (5 s) outlasts it.
+   */
+  rotateMs?: number;
   /** One socket for every address family (tests); by default a udp4 and a udp6 socket are made as needed. */
   socket?: DatagramSender;
 }
@@ -84,7 +90,9 @@ export class BurstingUdpSocket {
   private readonly refreshMs: number;
   private readonly maxPending: number;
   private readonly injected: DatagramSender | undefined;
-  private readonly sockets = new Map<4 | 6, DatagramSender>();
+  private readonly rotateMs: number;
+  /** Per family: the socket in use since `since`, and the one before, closed at the next rotation once its sends are done. */
+  private readonly sockets = new Map<4 | 6, { current: DatagramSender & { close?: () => void }; since: number; previous?: { close?: () => void } }>();
   private resolved: Resolved | undefined;
   private resolving = false;
   /** Datagrams waiting for the first address of their host. */
@@ -100,6 +108,7 @@ export class BurstingUdpSocket {
       });
     this.refreshMs = options.refreshMs ?? 30_000;
     this.maxPending = options.maxPending ?? 64;
+    this.rotateMs = options.rotateMs ?? 1_000;
     this.injected = options.socket;
   }
 
@@ -178,11 +187,12 @@ export class BurstingUdpSocket {
 
   private socketFor(family: 4 | 6): DatagramSender {
     if (this.injected) return this.injected;
-    let socket = this.sockets.get(family);
-    if (!socket) {
-      socket = dgram.createSocket(family === 6 ? 'udp6' : 'udp4').unref();
-      this.sockets.set(family, socket);
-    }
-    return socket;
+    const now = Date.now();
+    const held = this.sockets.get(family);
+    if (held && now - held.since < this.rotateMs) return held.current;
+    held?.previous?.close?.();
+    const current = dgram.createSocket(family === 6 ? 'udp6' : 'udp4').unref();
+    this.sockets.set(family, { current, since: now, previous: held?.current });
+    return current;
   }
 }

@@ -6,18 +6,22 @@ import { expect } from 'chai';
 import { BurstingUdpSocket, daemonTarget, type Lookup } from '../../src/telemetry/udp-bursts';
 
 /** A loopback UDP listener (IPv4 by default) that keeps what it receives, as text. */
-async function listener(family: 4 | 6 = 4): Promise<{ port: number; received: string[]; close: () => void; waitFor: (count: number) => Promise<void> }> {
+async function listener(
+  family: 4 | 6 = 4,
+): Promise<{ port: number; received: string[]; sources: number[]; close: () => void; waitFor: (count: number) => Promise<void> }> {
   const socket = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
   const received: string[] = [];
-  socket.on('message', (message) => {
+  const sources: number[] = [];
+  socket.on('message', (message, from) => {
     received.push(message.toString());
+    sources.push(from.port);
     socket.emit('received');
   });
   await new Promise<void>((resolve) => socket.bind(0, family === 6 ? '::1' : '127.0.0.1', resolve));
   const waitFor = async (count: number) => {
     while (received.length < count) await once(socket, 'received');
   };
-  return { port: socket.address().port, received, close: () => socket.close(), waitFor };
+  return { port: socket.address().port, received, sources, close: () => socket.close(), waitFor };
 }
 
 /** A real socket whose sends are counted as they reach it (bound first: an unbound socket sends twice, to bind). */
@@ -231,6 +235,28 @@ describe('bursting UDP socket: the daemon address', () => {
       await daemon.waitFor(1);
       expect(daemon.received).to.deep.equal(['over IPv6']);
       expect(lookups()).to.equal(0);
+    } finally {
+      daemon.close();
+    }
+  });
+
+  it('sends from a new source port once rotateMs has passed, so a flow pinned to a daemon pod that is going away moves on', async () => {
+    const daemon = await listener();
+    const target = { host: '127.0.0.1', port: daemon.port };
+    try {
+      const kept = new BurstingUdpSocket({ target });
+      sendText(kept, 'one', daemon.port);
+      await daemon.waitFor(1);
+      sendText(kept, 'two', daemon.port);
+      await daemon.waitFor(2);
+      const rotating = new BurstingUdpSocket({ target, rotateMs: 0 });
+      sendText(rotating, 'three', daemon.port);
+      await daemon.waitFor(3);
+      sendText(rotating, 'four', daemon.port);
+      await daemon.waitFor(4);
+      const [one, two, three, four] = daemon.sources;
+      expect(two, 'within rotateMs: the same port').to.equal(one);
+      expect(four, 'past rotateMs: another port').not.to.equal(three);
     } finally {
       daemon.close();
     }
