@@ -122,10 +122,10 @@ export function requestTracing(options: RequestTracingOptions = {}): Middleware 
     }
     if (xray && sampled) {
       const parentId = otel ? otel.remoteParent?.spanId : incoming.parent;
-      const segment = xray.openSegment({ traceId: ids.xrayTraceId, id: ids.spanId, parentId, rule }, ctx.req);
+      const segment = xray.openSegment({ traceId: ids.xrayTraceId, id: ids.spanId, parentId, rule });
       ids.segment = segment;
       // Closed once the answer is written (Koa sets Content-Length then), or the client went away.
-      ctx.res.once('close', () => guarded('x-ray segment', () => { xray.closeSegment(segment, ctx.res, matchedRoute(ctx)); }));
+      ctx.res.once('close', () => guarded('x-ray segment', () => { xray.closeSegment(segment, ctx.req, ctx.res, matchedRoute(ctx)); }));
     }
   };
 
@@ -194,7 +194,7 @@ class PendingRequest {
   /** Records an X-Ray segment, sent when the answer is written (or the client went away), if the request is kept. */
   record(xray: XRayRecorder, guarded: Guard): void {
     this.xray = xray;
-    this.ids.segment = xray.openSegment({ traceId: this.ids.xrayTraceId, id: this.ids.spanId, parentId: this.parentId }, this.ctx.req);
+    this.ids.segment = xray.openSegment({ traceId: this.ids.xrayTraceId, id: this.ids.spanId, parentId: this.parentId });
     this.ctx.res.once('close', () => {
       this.closed = true;
       guarded('x-ray segment', () => { this.finishSegment(); });
@@ -215,6 +215,6 @@ class PendingRequest {
     const { segment } = this.ids;
     if (!segment || !this.xray || !this.decision) return;
     this.ids.segment = undefined;
-    if (this.decision.keep) this.xray.closeSegment(segment, this.ctx.res, matchedRoute(this.ctx));
+    if (this.decision.keep) this.xray.closeSegment(segment, this.ctx.req, this.ctx.res, matchedRoute(this.ctx));
   }
 }

@@ -85,16 +85,18 @@ export class XRayRecorder {
   }
 
   /** A segment with the request's trace id and, as its own id, the id of the request's server span. */
-  openSegment(ids: SegmentIds, req: IncomingMessage): RequestSegment {
-    const segment = this.newSegment(this.segmentName, ids);
+  openSegment(ids: SegmentIds): RequestSegment {
+    return this.newSegment(this.segmentName, ids);
+  }
+
+  /**
+   * Records the request and its answer, and sends the segment to the daemon (UDP: never waits, never throws). The
+   * request's data is read here, not when the segment opens: a segment decided at request end may never be sent.
+   */
+  closeSegment(segment: RequestSegment, req: IncomingMessage, res: ServerResponse, route: string | undefined): void {
     segment.addIncomingRequestData(new this.sdk.middleware.IncomingRequestData(req));
     // An annotation, unlike service.version, is indexed: `annotation.version = "0.1.0+abc1234"` filters by it.
     segment.addAnnotation('version', this.version);
-    return segment;
-  }
-
-  /** Records the answer and sends the segment to the daemon (UDP: never waits, never throws). */
-  closeSegment(segment: RequestSegment, res: ServerResponse, route: string | undefined): void {
     const status = res.statusCode;
     if (status === 429) segment.addThrottleFlag();
     if (status >= 500) segment.addFaultFlag();
