@@ -109,7 +109,8 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
  *   troubleshooting: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-OTLPTroubleshooting.html)
  * - stale or early date: `InvalidSignatureException` "Signature expired: <date> is now earlier than <now - 5 min>
  *   (<now> - 5 min.)" (the wording AWS answers, e.g. https://github.com/aws/aws-sdk-php/issues/1780), or "Signature
- *   not yet current: …"
+ *   not yet current: …". JSON 1.0/1.1 services answer it with 400 (that issue); no source says what X-Ray's REST
+ *   front end answers, so the stand-in keeps the 403 of its other signature refusals.
  * - scope date other than X-Amz-Date's day: `InvalidSignatureException`; "If the dates don't match, AWS rejects the
  *   request" (General Reference, Handling dates in Signature Version 4:
  *   https://docs.aws.amazon.com/general/latest/gr/sigv4-date-handling.html)
