@@ -24,6 +24,8 @@ interface Signing {
   sentBody?: Uint8Array;
   /** Headers dropped after signing. */
   dropped?: string[];
+  /** Signs without the host header (fetch sends one all the same). */
+  hostUnsigned?: boolean;
 }
 
 describe('X-Ray OTLP endpoint stand-in', function () {
@@ -70,7 +72,7 @@ describe('X-Ray OTLP endpoint stand-in', function () {
         port: Number(url.port),
         path: url.pathname,
         query: {},
-        headers: { host: url.host, 'content-type': 'application/x-protobuf' },
+        headers: { ...(signing.hostUnsigned ? {} : { host: url.host }), 'content-type': 'application/x-protobuf' },
         body: payload,
       },
       signing.signedAt === undefined ? {} : { signingDate: signing.signedAt },
@@ -113,6 +115,12 @@ describe('X-Ray OTLP endpoint stand-in', function () {
 
     expect(await refusal(response)).to.deep.include({ status: 403, type: 'InvalidSignatureException' });
     expect(xray.requests[0]?.error).to.match(/^The request signature we calculated does not match the signature you provided/);
+  });
+
+  it('refuses a signature that leaves the host header out', async function () {
+    const response = await post(body, { hostUnsigned: true });
+
+    expect(await refusal(response)).to.deep.include({ status: 400, type: 'IncompleteSignatureException' });
   });
 
   it('refuses a signature scoped to another service than xray', async function () {

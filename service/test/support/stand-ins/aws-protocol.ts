@@ -101,6 +101,8 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
  * the request says it signed and the body as it arrived.
  *
  * Refusals, as REST JSON services such as X-Ray answer them (403 with the type in `x-amzn-ErrorType`):
+ * - host not among the signed headers: 400 `IncompleteSignatureException` "'Host' or ':authority' must be a
+ *   'SignedHeader' in the AWS Authorization." (https://github.com/aws/aws-sdk-php/issues/2469)
  * - wrong service: `InvalidSignatureException` "Credential should be scoped to correct service: 'xray'."
  * - wrong region: `InvalidSignatureException` "Credential should be scoped to a valid region, not 'eu-west-1'."
  *   (403 from a restJson1 service: https://github.com/aws/aws-sdk-js-v3/issues/5576)
@@ -121,6 +123,10 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 export async function verifySignature(request: ReceivedRequest, options: VerifyOptions): Promise<SigningScope> {
   const { headers } = request;
   const { scope, signedHeaders, signature } = parseAuthorization(headers, options.service);
+  if (!signedHeaders.includes('host')) {
+    // A signature that leaves the host out could be replayed at another endpoint.
+    throw new ApiError(400, 'IncompleteSignatureException', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
   if (scope.region !== options.region) {
     throw new ApiError(403, 'InvalidSignatureException', `Credential should be scoped to a valid region, not '${scope.region}'.`);
   }
