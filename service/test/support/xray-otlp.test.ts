@@ -26,6 +26,8 @@ interface Signing {
   dropped?: string[];
   /** Signs without the host header (fetch sends one all the same). */
   hostUnsigned?: boolean;
+  /** Whether the signer adds and signs X-Amz-Content-Sha256 (the JavaScript SDK's default; Go's signer does not). */
+  contentSha256?: boolean;
 }
 
 describe('X-Ray OTLP endpoint stand-in', function () {
@@ -63,6 +65,7 @@ describe('X-Ray OTLP endpoint stand-in', function () {
       region: signing.region ?? 'us-east-1',
       service: signing.service ?? 'xray',
       sha256: NodeSha256,
+      applyChecksum: signing.contentSha256 ?? true,
     });
     const signed = await signer.sign(
       {
@@ -97,6 +100,12 @@ describe('X-Ray OTLP endpoint stand-in', function () {
     expect(child?.signedWith).to.deep.include({ accessKeyId: CREDENTIALS.accessKeyId, region: 'us-east-1', service: 'xray' });
     const [parent] = await xray.waitForSpans((s) => s.name === 'GET /api/activities/home');
     expect(child?.parentSpanId).to.equal(parent?.spanId);
+  });
+
+  it('accepts a signature without X-Amz-Content-Sha256, as the collector\'s sigv4auth (Go SDK) signs', async function () {
+    const response = await post(body, { contentSha256: false });
+
+    expect(response.status).to.equal(200);
   });
 
   it('refuses a signature made with another secret key: 403 InvalidSignatureException, no spans recorded', async function () {

@@ -205,6 +205,8 @@ async function recomputeSignature(
     service: options.service,
     sha256: NodeSha256,
     uriEscapePath: true,
+    // The signer would add and sign X-Amz-Content-Sha256 by default: only what the request signed counts.
+    applyChecksum: false,
   });
   const signed = await signer.sign(
     { method: request.method, protocol: 'http:', hostname: url.hostname, path: url.pathname, query, headers, body: request.body },
