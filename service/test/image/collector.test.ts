@@ -49,7 +49,7 @@ describe('the collector image', () => {
     for (const kind of ['receivers', 'processors', 'exporters', 'extensions', 'connectors'] as const) {
       expect(listed[kind] ?? [], kind).to.have.lengthOf(manifest[kind]?.length ?? 0);
     }
-    expect((listed.extensions ?? []).map((c) => c.name)).to.deep.equal(['health_check']);
+    expect((listed.extensions ?? []).map((c) => c.name)).to.deep.equal(['health_check', 'sigv4auth']);
   });
 
   it('has a CA bundle for its TLS exporters', () => {

@@ -10,3 +10,6 @@ export { XRayApi } from './xray-api.js';
 export type { StoredGroup, StoredSamplingRule, XRayCall, XRayFailure, XRayOperation } from './xray-api.js';
 export { XRayDaemon } from './xray-daemon.js';
 export type { MalformedDatagram, XRayDocument } from './xray-daemon.js';
+export { XRayOtlp } from './xray-otlp.js';
+export type { XRayOtlpOptions, XRayOtlpRequest, XRayOtlpSpan } from './xray-otlp.js';
+export type { AwsCredentials } from './aws-protocol.js';

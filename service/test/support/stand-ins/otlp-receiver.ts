@@ -142,8 +142,7 @@ export class OtlpReceiver extends HttpStandIn {
     }
     const json = isJson(record.headers['content-type']);
     try {
-      record.body = decodeBody(body, record.headers);
-      record.spans = flattenSpans(record.body);
+      ({ body: record.body, spans: record.spans } = decodeTraceExport(body, record.headers));
     } catch (error) {
       record.error = error instanceof Error ? error.message : String(error);
       const status = error instanceof UnsupportedMediaType ? 415 : 400;
@@ -184,10 +183,20 @@ export class OtlpReceiver extends HttpStandIn {
   }
 }
 
-class UnsupportedMediaType extends Error {}
+/** A body in neither of OTLP/HTTP's encodings (or compressed in a way it does not use). */
+export class UnsupportedMediaType extends Error {}
 
-function isJson(contentType: string | undefined): boolean {
+export function isJson(contentType: string | undefined): boolean {
   return contentType?.split(';')[0]?.trim() === 'application/json';
+}
+
+/**
+ * An OTLP/HTTP traces export's body (protobuf or JSON, gzip or not, as its headers say), decoded and flattened
+ * into spans. Throws UnsupportedMediaType for an encoding OTLP does not use, any other error for a malformed body.
+ */
+export function decodeTraceExport(raw: Buffer, headers: Record<string, string>): { body: Record<string, unknown>; spans: ReceivedSpan[] } {
+  const body = decodeBody(raw, headers);
+  return { body, spans: flattenSpans(body) };
 }
 
 function decodeBody(raw: Buffer, headers: Record<string, string>): Record<string, unknown> {

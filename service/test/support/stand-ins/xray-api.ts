@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, type AwsCall, checkSignature } from './aws-protocol.js';
+import { answerRestJson, ApiError, type AwsCall, checkSignature } from './aws-protocol.js';
 import { flattenHeaders, HttpStandIn, readBody } from './http-server.js';
 import { FailurePlan } from './recording.js';
 
@@ -182,13 +182,7 @@ export class XRayApi extends HttpStandIn {
 
   private answer(res: ServerResponse, call: XRayCall, status: number, body: object, errorType?: string): void {
     call.status = status;
-    res
-      .writeHead(status, {
-        'content-type': 'application/json',
-        'x-amzn-requestid': randomUUID(),
-        ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
-      })
-      .end(JSON.stringify(body));
+    answerRestJson(res, status, body, errorType);
   }
 }
 
