@@ -95,7 +95,7 @@ describe('each chart profile gives the service the configuration it intends', ()
 
       it(`traces with OpenTelemetry and X-Ray, decided at request end: failures and slow requests, and ${intent.sampling.share * 100}% of the rest`, () => {
         const { otel, xray, serviceName, sampling } = config().telemetry;
-        expect(otel).to.deep.equal({ enabled: true, sampler: undefined });
+        expect(otel).to.deep.include({ enabled: true, sampler: undefined });
         expect(sampling).to.deep.include({ mode: 'request-end', ...intent.sampling });
         expect(xray).to.deep.include({ enabled: true, segmentName: serviceName });
         // The aws detectors ask instance metadata, which the NetworkPolicy closes: cloud.* comes from the env detector.
