@@ -4,7 +4,8 @@ import { verifySignature } from './stand-ins/aws-protocol.js';
 /**
  * "Example: GET Object", Amazon S3 API Reference, Signature Calculations for the Authorization Header: Transferring
  * Payload in a Single Chunk (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html): a request
- * and the signature AWS publishes for it, computed without this project's signer.
+ * and the signature AWS publishes for it, computed without this project's signer. The keys are the example keys
+ * AWS documents (…EXAMPLE, …EXAMPLEKEY), which no account has: not credentials.
  */
 const AWS_EXAMPLE = {
   method: 'GET',
